@@ -1,0 +1,185 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+/**
+ * A small node:http binding for Apollo Server, shared by the gateway and the
+ * subgraphs: no framework, one body read, the response written in one go.
+ */
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+/** What a GraphQL context needs from the HTTP request. */
+export type RequestInfo = { requestId: string; authorization?: string };
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is sane, otherwise a fresh one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export function requestInfoOf(req: IncomingMessage): RequestInfo {
+  const authorization = req.headers.authorization;
+  return { requestId: requestIdOf(req), ...(authorization ? { authorization } : {}) };
+}
+
+/** An error response in the GraphQL shape, so clients parse every answer the same way. */
+export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.destroy();
+        reject(new BodyTooLarge());
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export type GraphQLHandlerOptions<TContext extends BaseContext> = {
+  server: ApolloServer<TContext>;
+  context: (req: IncomingMessage, info: RequestInfo) => Promise<TContext> | TContext;
+  /** Largest request body accepted; larger ones get 413 before any parsing. */
+  maxBodyBytes?: number;
+};
+
+/** Serves GraphQL over GET and POST through Apollo Server's HTTP API. */
+export function graphqlHandler<TContext extends BaseContext>(
+  options: GraphQLHandlerOptions<TContext>,
+): Handler {
+  const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  return async (req, res) => {
+    const info = requestInfoOf(req);
+    res.setHeader('x-request-id', info.requestId);
+
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBodyBytes} bytes.`);
+        }
+        throw error;
+      }
+      const contentType = req.headers['content-type'] ?? '';
+      if (/^application\/(graphql-response\+)?json\b/i.test(contentType) && text.length > 0) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return sendError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+        }
+      } else {
+        body = text;
+      }
+    }
+
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const url = req.url ?? '/';
+    const queryStart = url.indexOf('?');
+
+    const response = await options.server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: req.method ?? 'GET',
+        headers,
+        search: queryStart === -1 ? '' : url.slice(queryStart),
+        body,
+      },
+      context: async () => options.context(req, info),
+    });
+
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.setHeader('content-length', Buffer.byteLength(response.body.string));
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}
+
+/**
+ * Routes requests by path (query string ignored). Unknown paths are 404 and
+ * thrown errors 500, both as JSON in the GraphQL error shape.
+ */
+export function createRouter(routes: Record<string, Handler>, onError?: (error: unknown) => void): RequestListener {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const handler = routes[path] ?? routes['*'];
+    const fail = (error: unknown) => {
+      onError?.(error);
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      else res.destroy();
+    };
+    if (!handler) return sendError(res, 404, 'NOT_FOUND', `Nothing is served at ${path}.`);
+    try {
+      const done = handler(req, res);
+      if (done) done.catch(fail);
+    } catch (error) {
+      fail(error);
+    }
+  };
+}
+
+export function createHttpServer(routes: Record<string, Handler>, onError?: (error: unknown) => void): Server {
+  return createServer(createRouter(routes, onError));
+}
+
+export type Listening = { server: Server; port: number; url: string; close(): Promise<void> };
+
+/** Starts listening (port 0 picks a free one) and resolves once the socket is bound. */
+export function listen(server: Server, port: number, host?: string, path = '/graphql'): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const bound = (server.address() as AddressInfo).port;
+      const shownHost = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      resolve({
+        server,
+        port: bound,
+        url: `http://${shownHost}:${bound}${path}`,
+        close: () => closeServer(server),
+      });
+    });
+  });
+}
+
+/** Stops accepting connections, lets in-flight requests finish and drops idle keep-alive sockets. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * Helpers for DataLoader batch functions, which must answer in the order of
+ * their keys: one value (or null) per key, or one list per key.
+ */
+export function oneByKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
+  const byKey = new Map<K, R>();
+  for (const row of rows) byKey.set(keyOf(row), row);
+  return keys.map((key) => byKey.get(key) ?? null);
+}
+
+export function manyByKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
+  const byKey = new Map<K, R[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const list = byKey.get(key);
+    if (list) list.push(row);
+    else byKey.set(key, [row]);
+  }
+  return keys.map((key) => byKey.get(key) ?? []);
+}
+
+/** Integer ids travel as GraphQL `ID` strings; anything that is not one names nothing. */
+export function parseIntId(id: string | number): number | null {
+  const value = typeof id === 'number' ? id : /^\d{1,10}$/.test(id) ? Number(id) : NaN;
+  return Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647 ? value : null;
+}

@@ -1,0 +1,62 @@
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { bigint, pgSchema, serial, text } from 'drizzle-orm/pg-core';
+import type { Database } from './db.js';
+
+/** The subgraphs, in the order their migrations and seeds run. */
+export const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews'] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+
+/**
+ * Where drizzle-kit keeps a subgraph's bookkeeping. Not in the subgraph's own
+ * schema: its first migration creates that schema. drizzle.config.ts of each
+ * subgraph names the same table, so drizzle-kit and this runner agree.
+ */
+export const MIGRATIONS_SCHEMA = 'drizzle';
+export const migrationsTable = (subgraph: SubgraphName) => `${subgraph}_migrations`;
+
+export function migrationsFolder(subgraph: SubgraphName): string {
+  return fileURLToPath(new URL(`../subgraphs/${subgraph}/drizzle`, import.meta.url));
+}
+
+/**
+ * Applies a subgraph's pending drizzle-kit migrations in one transaction.
+ * An advisory lock makes replicas that boot together take turns, so each
+ * migration runs exactly once. Returns how many were applied.
+ */
+export async function migrateSubgraph(db: Database, subgraph: SubgraphName): Promise<number> {
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder(subgraph) });
+  const journal = pgSchema(MIGRATIONS_SCHEMA).table(migrationsTable(subgraph), {
+    id: serial('id').primaryKey(),
+    hash: text('hash').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }),
+  });
+
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`junction:migrate:${subgraph}`}))`);
+    await tx.execute(sql`create schema if not exists ${sql.identifier(MIGRATIONS_SCHEMA)}`);
+    await tx.execute(sql`
+      create table if not exists ${journal} (
+        id serial primary key,
+        hash text not null,
+        created_at bigint
+      )`);
+    const applied = await tx.select({ createdAt: journal.createdAt }).from(journal);
+    const last = Math.max(0, ...applied.map((row) => row.createdAt ?? 0));
+    const pending = migrations.filter((migration) => migration.folderMillis > last);
+    for (const migration of pending) {
+      for (const statement of migration.sql) {
+        if (statement.trim()) await tx.execute(sql.raw(statement));
+      }
+      await tx.insert(journal).values({ hash: migration.hash, createdAt: migration.folderMillis });
+    }
+    return pending.length;
+  });
+}
+
+export async function migrateAll(db: Database): Promise<Record<SubgraphName, number>> {
+  const applied = {} as Record<SubgraphName, number>;
+  for (const subgraph of SUBGRAPHS) applied[subgraph] = await migrateSubgraph(db, subgraph);
+  return applied;
+}

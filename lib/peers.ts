@@ -1,0 +1,58 @@
+import { downstreamError } from './errors.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Asks the subgraph that owns an entity about it, through the federation
+ * `_entities` field every subgraph serves. Used where a write must check an
+ * entity another subgraph owns (a review's product, a restocked product):
+ * subgraphs never read each other's tables.
+ */
+export type EntityClient = {
+  /** The entity's `selection` fields, or null when the owner does not know it. */
+  fetch<T extends Record<string, unknown>>(
+    representation: { __typename: string } & Record<string, unknown>,
+    selection: string,
+    request?: { requestId?: string },
+  ): Promise<T | null>;
+};
+
+export function createEntityClient(options: {
+  /** The owning subgraph's name, for errors and logs. */
+  name: string;
+  url: string;
+  logger: Logger;
+  timeoutMs?: number;
+}): EntityClient {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  return {
+    async fetch<T extends Record<string, unknown>>(
+      representation: { __typename: string } & Record<string, unknown>,
+      selection: string,
+      request: { requestId?: string } = {},
+    ): Promise<T | null> {
+      const query = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${representation.__typename} { ${selection} } } }`;
+      let payload: { data?: { _entities?: (T | null)[] } | null; errors?: unknown[] };
+      try {
+        const response = await fetch(options.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(request.requestId ? { 'x-request-id': request.requestId } : {}),
+          },
+          body: JSON.stringify({ query, variables: { representations: [representation] } }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        payload = (await response.json()) as typeof payload;
+      } catch (error) {
+        options.logger.error({ err: error, subgraph: options.name, url: options.url }, 'entity lookup failed');
+        throw downstreamError(`The ${options.name} service did not answer; nothing was changed. Try again.`);
+      }
+      if (payload.errors?.length || !payload.data?._entities) {
+        options.logger.error({ errors: payload.errors, subgraph: options.name }, 'entity lookup returned errors');
+        throw downstreamError(`The ${options.name} service could not answer; nothing was changed. Try again.`);
+      }
+      return payload.data._entities[0] ?? null;
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLSchemaModule } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { parse, Source, type DocumentNode } from 'graphql';
+import { openDatabase, type Database, type DatabaseOptions } from './db.js';
+import { loadEnv, type Env } from './env.js';
+import { createErrorFormatter } from './errors.js';
+import { closeServer, createRouter, graphqlHandler, listen, sendJson, type Listening, type RequestInfo } from './http.js';
+import { createLogger, type Logger } from './logger.js';
+import { migrateSubgraph, type SubgraphName } from './migrate.js';
+import { lazyViewer, type Viewer } from './viewer.js';
+
+/** What every subgraph is built from. */
+export type SubgraphDeps = { db: Database; env: Env; logger: Logger };
+
+/** What every subgraph's per-request context holds; each adds its loaders. */
+export type RequestContext = {
+  db: Database;
+  /** Who is calling: worked out from the token on first use, null when anonymous. */
+  viewer: () => Promise<Viewer | null>;
+  requestId: string;
+};
+
+export function requestContext({ db, env }: SubgraphDeps, info: RequestInfo): RequestContext {
+  return { db, viewer: lazyViewer(info.authorization, env.JWT_SECRET), requestId: info.requestId };
+}
+
+/** A subgraph's resolver map, as buildSubgraphSchema takes it. */
+type SubgraphResolvers = NonNullable<GraphQLSchemaModule['resolvers']>;
+
+/** A subgraph, ready to serve or to test through `server.executeOperation`. */
+export type Subgraph<TContext extends BaseContext> = {
+  name: SubgraphName;
+  server: ApolloServer<TContext>;
+  context: (info: RequestInfo) => TContext;
+};
+
+const schemaDir = fileURLToPath(new URL('../schema/', import.meta.url));
+
+/** The subgraph's SDL, read from `schema/<name>.graphql`: the one source of truth. */
+export function loadSubgraphSdl(name: SubgraphName): DocumentNode {
+  const file = join(schemaDir, `${name}.graphql`);
+  return parse(new Source(readFileSync(file, 'utf8'), `schema/${name}.graphql`));
+}
+
+export function createSubgraphServer<TContext extends BaseContext>(
+  name: SubgraphName,
+  resolvers: SubgraphResolvers,
+  { env, logger }: Pick<SubgraphDeps, 'env' | 'logger'>,
+): ApolloServer<TContext> {
+  return new ApolloServer<TContext>({
+    schema: buildSubgraphSchema([{ typeDefs: loadSubgraphSdl(name), resolvers }]),
+    formatError: createErrorFormatter({ production: env.production, logger }),
+    includeStacktraceInErrorResponses: !env.production,
+    plugins: [
+      // Subgraphs answer the gateway, not browsers: no IDE page here.
+      ApolloServerPluginLandingPageDisabled(),
+      // Per-field traces are for Apollo's hosted studio, which Junction does not report to.
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
+  });
+}
+
+export type ServedSubgraph = Listening & { stop(): Promise<void> };
+
+/**
+ * Serves a subgraph over HTTP: GraphQL at /graphql, liveness at /health.
+ * `bound` is a server already listening, for callers that must know every
+ * subgraph's address before building any of them; otherwise one is made.
+ */
+export async function serveSubgraph<TContext extends BaseContext>(
+  subgraph: Subgraph<TContext>,
+  { port = 0, host, logger, bound }: { port?: number; host?: string; logger: Logger; bound?: Listening },
+): Promise<ServedSubgraph> {
+  await subgraph.server.start();
+  const graphql = graphqlHandler<TContext>({
+    server: subgraph.server,
+    context: (_req: IncomingMessage, info) => subgraph.context(info),
+  });
+  const listening = bound ?? (await listen(createServer(), port, host));
+  listening.server.on(
+    'request',
+    createRouter(
+      {
+        '/graphql': graphql,
+        '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+      },
+      (error) => logger.error({ err: error }, 'request failed'),
+    ),
+  );
+  return {
+    ...listening,
+    async stop() {
+      await closeServer(listening.server);
+      await subgraph.server.stop();
+    },
+  };
+}
+
+/** Where a process's database is: DATABASE_URL, or the embedded one under JUNCTION_DATA_DIR. */
+export function databaseOptions(env: Env): DatabaseOptions {
+  return env.DATABASE_URL
+    ? { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+    : { dataDir: join(env.JUNCTION_DATA_DIR, 'pglite') };
+}
+
+/**
+ * Boots one subgraph as its own process, as it is deployed: configuration from
+ * the environment, its migrations applied, stopped cleanly on SIGINT/SIGTERM.
+ */
+export async function runSubgraph<TContext extends BaseContext>(
+  name: SubgraphName,
+  defaultPort: number,
+  create: (deps: SubgraphDeps) => Subgraph<TContext>,
+): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger(env, name);
+  const database = await openDatabase(databaseOptions(env));
+  const applied = await migrateSubgraph(database.db, name);
+  if (applied > 0) logger.info({ applied }, 'migrations applied');
+  const served = await serveSubgraph(create({ db: database.db, env, logger }), {
+    port: env.PORT ?? defaultPort,
+    ...(env.HOST ? { host: env.HOST } : {}),
+    logger,
+  });
+  logger.info({ url: served.url, database: database.location }, `${name} subgraph ready`);
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await served.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
