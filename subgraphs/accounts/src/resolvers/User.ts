@@ -1,0 +1,9 @@
+import { parseIntId } from '#lib/loaders.js';
+import type { UserResolvers } from '../__generated__/resolvers-types.js';
+
+export const User: UserResolvers = {
+  __resolveReference(reference, { loaders }) {
+    const userId = parseIntId(reference.id);
+    return userId === null ? null : loaders.userById.load(userId);
+  },
+};

@@ -1,0 +1,18 @@
+import type { RequestInfo } from '#lib/http.js';
+import type { EntityClient } from '#lib/peers.js';
+import { requestContext, type RequestContext, type SubgraphDeps } from '#lib/subgraph.js';
+import { createLoaders, type Loaders } from './loaders.js';
+
+/** The subgraphs inventory asks about entities it does not own. */
+export type Peers = { products: EntityClient };
+
+export type Context = RequestContext & { loaders: Loaders; peers: Peers };
+
+/** A fresh context, and so fresh loaders, for every request. */
+export function createContext(deps: SubgraphDeps, peers: Peers) {
+  return (info: RequestInfo): Context => ({
+    ...requestContext(deps, info),
+    loaders: createLoaders(deps.db),
+    peers,
+  });
+}

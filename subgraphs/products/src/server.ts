@@ -1,0 +1,12 @@
+import { createSubgraphServer, type Subgraph, type SubgraphDeps } from '#lib/subgraph.js';
+import { createContext, type Context } from './context.js';
+import { resolvers } from './resolvers/index.js';
+
+/** The products subgraph: the catalogue. */
+export function createSubgraph(deps: SubgraphDeps): Subgraph<Context> {
+  return {
+    name: 'products',
+    server: createSubgraphServer('products', resolvers, deps),
+    context: createContext(deps),
+  };
+}

@@ -1,0 +1,18 @@
+import { createEntityClient } from '#lib/peers.js';
+import { createSubgraphServer, type Subgraph, type SubgraphDeps } from '#lib/subgraph.js';
+import { createContext, type Context } from './context.js';
+import { resolvers } from './resolvers/index.js';
+
+/** The reviews subgraph: what users think of products. */
+export function createSubgraph(deps: SubgraphDeps): Subgraph<Context> {
+  const { env, logger } = deps;
+  const peers = {
+    accounts: createEntityClient({ name: 'accounts', url: env.ACCOUNTS_URL, logger }),
+    products: createEntityClient({ name: 'products', url: env.PRODUCTS_URL, logger }),
+  };
+  return {
+    name: 'reviews',
+    server: createSubgraphServer('reviews', resolvers, deps),
+    context: createContext(deps, peers),
+  };
+}
