@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadEnv } from '#lib/env.js';
+import { listen } from '#lib/http.js';
+import { createLogger } from '#lib/logger.js';
+import { createGateway } from './server.js';
+
+export const GATEWAY_USAGE = `Usage: junction gateway --supergraph FILE [--port N] [--host HOST]
+
+Serves a composed Federation 2 supergraph as one GraphQL endpoint at /graphql.
+  --supergraph FILE  the supergraph SDL (e.g. supergraph.graphql)
+  --port N           port to listen on (default: PORT, else 4000)
+  --host HOST        address to bind (default: HOST, else all interfaces)`;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+/** `junction gateway`: read the config, build the gateway, listen, stop cleanly on a signal. */
+export async function main(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        supergraph: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${GATEWAY_USAGE}`, 2);
+  }
+  if (values.help) return void process.stdout.write(`${GATEWAY_USAGE}\n`);
+  if (!values.supergraph) fail(`--supergraph is required.\n\n${GATEWAY_USAGE}`, 2);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    fail(`--port must be a port number; got "${values.port}".`, 2);
+  }
+
+  const env = loadEnv();
+  const logger = createLogger(env, 'gateway');
+  const supergraphSdl = await readFile(values.supergraph, 'utf8').catch((error: NodeJS.ErrnoException) =>
+    fail(`Cannot read the supergraph ${values.supergraph}: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`),
+  );
+  const gateway = await createGateway({ supergraphSdl, logger, production: env.production }).catch((error: Error) =>
+    fail(`Cannot serve the supergraph ${values.supergraph}: ${error.message}`),
+  );
+  const host = values.host ?? env.HOST;
+  const listening = await listen(gateway.server, port ?? env.PORT ?? 4000, host).catch((error: Error) =>
+    fail(`Cannot listen: ${error.message}`),
+  );
+  logger.info({ url: listening.url, supergraph: values.supergraph }, 'gateway ready');
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await listening.close();
+    await gateway.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}

@@ -1,0 +1,27 @@
+const USAGE = `Usage: junction <command> [options]
+
+Commands:
+  gateway --supergraph FILE [--port N]   serve a Federation 2 supergraph
+  token --user ID [--expires 1h]         print a bearer token for a user (signed with JWT_SECRET)
+
+Run "junction <command> --help" for a command's options.`;
+
+/** Dispatches `junction <command>` to the module that implements it. */
+export async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'gateway':
+      return (await import('../gateway/src/index.js')).main(rest);
+    case 'token':
+      return (await import('./token.js')).main(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
+      process.exit(2);
+  }
+}
