@@ -1,0 +1,605 @@
+/**
+ * Word lists the seed world is built from. Only data lives here; `world.ts`
+ * decides how the pieces combine. Changing any list changes the seed world
+ * (and the values pinned in test/seed-world.test.ts), so edit deliberately.
+ */
+
+export const FIRST_NAMES = [
+  'Amara', 'Hiroshi', 'Priya', 'Mateo', 'Sofia', 'Liam', 'Aisha', 'Chen', 'Olga', 'Kwame',
+  'Isabella', 'Noah', 'Fatima', 'Diego', 'Yuki', 'Elena', 'Omar', 'Grace', 'Ravi', 'Chloé',
+  'Tomasz', 'Nia', 'Lucas', 'Mei', 'Samuel', 'Zara', 'Andrei', 'Leila', 'Jamal', 'Hannah',
+  'Kenji', 'Ingrid', 'Carlos', 'Anika', 'Felix', 'Imani', 'Arjun', 'Maya', 'Emeka', 'Sigrid',
+  'Rafael', 'Hana', 'Jonah', 'Lucía', 'Tariq', 'Freya', 'Daniel', 'Ayumi', 'Marcus', 'Nadia',
+  'Oluwaseun', 'Clara', 'Ibrahim', 'Rosa', 'Kai', 'Beatriz', 'Dmitri', 'Ava', 'Sione', 'Esther',
+  'Min-jun', 'Yara', 'Patrick', 'Ana', 'Thabo', 'Margot', 'Ahmed', 'Lena', 'Hugo', 'Keiko',
+  'Malik', 'Inès', 'Benjamin', 'Zainab', 'Søren', 'Julia', 'Ezra', 'Aaliyah', 'José', 'Wen',
+] as const;
+
+export const LAST_NAMES = [
+  'Okafor', 'Tanaka', 'Raman', 'García', 'Nguyen', 'Kowalski', 'Mensah', 'Rossi', 'Haddad', 'Johansson',
+  'Silva', 'Kim', 'Patel', 'Müller', 'Petrov', 'Cohen', "O'Brien", 'Fernández', 'Yamamoto', 'Abubakar',
+  'Lindqvist', 'Moreau', 'Chowdhury', 'Santos', 'Nakamura', 'Adeyemi', 'Novak', 'Brennan', 'Castillo', 'Wong',
+  'Osei', 'Schmidt', 'Dubois', 'Alvarez', 'Mahmoud', 'Larsen', 'Reyes', 'Hoang', 'Ferreira', 'Bianchi',
+  'Kariuki', 'Sato', 'Walsh', 'Popescu', 'Andersen', 'Morales', 'Singh', 'Torres', 'Nowak', 'Zhang',
+  'Liu', 'Park', 'Choi', 'Taylor', 'Brown', 'Williams', 'Jackson', 'Thompson', 'Clarke', 'Hughes',
+  'Murphy', 'Horvat', 'Kovács', 'Papadopoulos', 'Demir', 'Yılmaz', 'Mwangi', 'Banda', 'Dlamini', 'Okonkwo',
+  'Boateng', 'Duarte', 'Navarro', 'Quispe', 'Kealoha', 'Tupou', 'Begay', 'Fontaine', 'De Luca', 'Eriksen',
+] as const;
+
+/** Reserved example domains (RFC 2606): seed emails can never reach a real inbox. */
+export const EMAIL_DOMAINS = ['example.com', 'example.com', 'example.com', 'example.org', 'example.net'] as const;
+
+/** Materials, grouped so that each product kind only comes in materials that make sense for it. */
+export const MATERIALS = {
+  wood: ['Walnut', 'Oak', 'Maple', 'Cherry', 'Acacia', 'Beech', 'Ash', 'Teak', 'Bamboo'],
+  steel: ['Stainless Steel', 'Carbon Steel', 'Brushed Steel'],
+  cookware: ['Cast Iron', 'Carbon Steel', 'Stainless Steel', 'Copper', 'Enameled', 'Tri-Ply'],
+  metal: ['Brass', 'Copper', 'Aluminum', 'Steel', 'Wrought Iron', 'Powder-Coated Steel'],
+  ironwork: ['Cast Iron', 'Wrought Iron', 'Corten Steel', 'Blackened Steel'],
+  galvanized: ['Galvanized Steel', 'Copper', 'Powder-Coated Steel', 'Zinc'],
+  iron: ['Cast Iron', 'Rubber-Coated', 'Chrome', 'Neoprene-Coated'],
+  pen: ['Brass', 'Aluminum', 'Resin', 'Ebonite', 'Titanium'],
+  ceramic: ['Ceramic', 'Stoneware', 'Porcelain', 'Earthenware', 'Terracotta'],
+  glass: ['Glass', 'Borosilicate Glass', 'Recycled Glass', 'Frosted Glass'],
+  stone: ['Marble', 'Granite', 'Slate', 'Soapstone', 'Concrete'],
+  textile: ['Cotton', 'Linen', 'Canvas', 'Hemp', 'Organic Cotton', 'Chambray'],
+  towel: ['Cotton', 'Turkish Cotton', 'Linen', 'Waffle-Weave', 'Organic Cotton'],
+  rug: ['Wool', 'Jute', 'Sisal', 'Cotton', 'Seagrass'],
+  workwear: ['Canvas', 'Duck Canvas', 'Denim', 'Waxed Canvas', 'Corduroy'],
+  bag: ['Waxed Canvas', 'Canvas', 'Leather', 'Recycled Nylon'],
+  upholstery: ['Mesh', 'Leather', 'Vegan Leather', 'Boucle'],
+  knit: ['Merino', 'Wool', 'Cashmere', 'Alpaca', 'Fleece', 'Lambswool'],
+  leather: ['Leather', 'Suede', 'Vegan Leather', 'Waxed Canvas', 'Full-Grain Leather'],
+  woven: ['Seagrass', 'Rattan', 'Jute', 'Willow', 'Wicker', 'Coir'],
+  technical: ['Nylon', 'Ripstop', 'Recycled Polyester', 'Ripstop Nylon'],
+  shell: ['Softshell', 'Waxed Cotton', 'Three-Layer', 'Recycled Nylon'],
+  insulated: ['Down', 'Synthetic', 'Recycled Down', '800-Fill Down'],
+  outdoorMetal: ['Titanium', 'Aluminum', 'Stainless Steel'],
+  frame: ['Carbon Fiber', 'Aluminum', 'Titanium', 'Steel'],
+  racket: ['Graphite', 'Carbon Fiber', 'Aluminum'],
+  cable: ['Braided', 'Nylon-Braided', 'Silicone', 'Tangle-Free'],
+  gadgetShell: ['Silicone', 'Recycled Plastic', 'Clear', 'Matte Black'],
+  alloy: ['Aluminum', 'Anodized Aluminum', 'Matte Black', 'Space Gray'],
+  felt: ['Felt', 'Wool Felt', 'Cork'],
+  toyWood: ['Wooden', 'Beech', 'Maple', 'Birch'],
+  toySoft: ['Plush', 'Organic Cotton', 'Felt', 'Knitted'],
+  paper: ['Kraft', 'Linen-Bound', 'Leather-Bound', 'Recycled Paper'],
+  rubber: ['Natural Rubber', 'Cork', 'Recycled Rubber'],
+  boot: ['Natural Rubber', 'Recycled Rubber', 'Neoprene-Lined'],
+} as const;
+
+export type MaterialGroup = keyof typeof MATERIALS;
+
+export type ProductCategory =
+  | 'kitchen' | 'home' | 'outdoor' | 'electronics' | 'books' | 'toys' | 'clothing' | 'office' | 'garden' | 'sports';
+
+/**
+ * What the store sells. `short` (after `unit`, if any) is how a shopper would name it in a sentence;
+ * `grams` and `cents` are the plausible ranges for one unit.
+ */
+export type ProductKind = {
+  noun: string;
+  short: string;
+  /** How a sentence counts things sold in pairs or sets: "this pair of gloves". */
+  unit?: 'pair of' | 'set of';
+  category: ProductCategory;
+  materials: readonly MaterialGroup[];
+  grams: readonly [number, number];
+  cents: readonly [number, number];
+};
+
+type KindRow = readonly [
+  noun: string,
+  short: string,
+  materials: readonly MaterialGroup[],
+  minGrams: number,
+  maxGrams: number,
+  minCents: number,
+  maxCents: number,
+  unit?: ProductKind['unit'],
+];
+
+function kinds(category: ProductCategory, rows: readonly KindRow[]): ProductKind[] {
+  return rows.map(([noun, short, materials, minGrams, maxGrams, minCents, maxCents, unit]) => ({
+    noun,
+    short,
+    ...(unit === undefined ? {} : { unit }),
+    category,
+    materials,
+    grams: [minGrams, maxGrams],
+    cents: [minCents, maxCents],
+  }));
+}
+
+export const PRODUCT_KINDS: readonly ProductKind[] = [
+  ...kinds('kitchen', [
+    ['Pour-Over Coffee Stand', 'coffee stand', ['wood', 'metal'], 400, 1500, 1999, 6999],
+    ["Chef's Knife", 'knife', ['steel'], 150, 320, 2999, 19999],
+    ['Cutting Board', 'cutting board', ['wood'], 800, 3000, 1999, 8999],
+    ['Dutch Oven', 'dutch oven', ['cookware'], 3000, 7000, 4999, 39999],
+    ['Skillet', 'skillet', ['cookware'], 1000, 3500, 2499, 14999],
+    ['Saucepan', 'saucepan', ['cookware'], 800, 2200, 1999, 12999],
+    ['Mixing Bowl Set', 'mixing bowls', ['steel', 'ceramic', 'glass'], 800, 3000, 1499, 5999, 'set of'],
+    ['French Press', 'french press', ['glass', 'steel'], 500, 1200, 1999, 7999],
+    ['Tea Kettle', 'kettle', ['steel', 'cookware'], 700, 1800, 2499, 9999],
+    ['Salad Servers', 'salad servers', ['wood'], 100, 300, 999, 3999, 'pair of'],
+    ['Spice Rack', 'spice rack', ['wood', 'metal'], 500, 2500, 1499, 5999],
+    ['Mortar and Pestle', 'mortar and pestle', ['stone', 'ceramic'], 800, 3000, 1499, 4999],
+    ['Coffee Mug', 'mug', ['ceramic', 'glass'], 250, 500, 799, 2999],
+    ['Dinner Plate Set', 'plates', ['ceramic'], 2000, 6000, 2999, 12999, 'set of'],
+    ['Measuring Spoons', 'measuring spoons', ['steel', 'wood'], 60, 200, 499, 2499, 'set of'],
+    ['Utensil Crock', 'utensil crock', ['ceramic', 'wood'], 600, 2000, 1299, 4499],
+    ['Bread Box', 'bread box', ['wood', 'metal'], 1500, 4000, 2999, 8999],
+    ['Espresso Machine', 'espresso machine', ['steel'], 5000, 14000, 19999, 249999],
+    ['Cake Stand', 'cake stand', ['glass', 'ceramic', 'wood'], 800, 2500, 1999, 6999],
+    ['Tea Towel Set', 'tea towels', ['towel'], 150, 400, 999, 3499, 'set of'],
+  ]),
+  ...kinds('home', [
+    ['Throw Blanket', 'blanket', ['knit', 'textile'], 800, 2500, 2999, 19999],
+    ['Table Lamp', 'lamp', ['ceramic', 'metal', 'wood'], 1200, 4000, 3999, 24999],
+    ['Wall Clock', 'clock', ['wood', 'metal'], 500, 2000, 1999, 8999],
+    ['Candle Holder', 'candle holder', ['metal', 'glass', 'ceramic'], 150, 900, 999, 3999],
+    ['Picture Frame', 'frame', ['wood', 'metal'], 200, 1200, 999, 4999],
+    ['Bath Towel Set', 'towels', ['towel'], 1000, 3000, 2499, 9999, 'set of'],
+    ['Storage Basket', 'basket', ['woven', 'felt'], 300, 1500, 1499, 5999],
+    ['Floor Cushion', 'cushion', ['textile', 'knit'], 1000, 3000, 2999, 8999],
+    ['Doormat', 'doormat', ['woven', 'rubber'], 800, 2500, 1499, 4999],
+    ['Vase', 'vase', ['ceramic', 'glass'], 300, 2500, 1299, 8999],
+    ['Bookshelf', 'bookshelf', ['wood', 'metal'], 8000, 25000, 7999, 59999],
+    ['Side Table', 'side table', ['wood', 'metal', 'stone'], 3000, 12000, 4999, 39999],
+    ['Coat Rack', 'coat rack', ['wood', 'metal'], 2000, 6000, 2999, 12999],
+    ['Area Rug', 'rug', ['rug'], 2000, 12000, 4999, 99999],
+  ]),
+  ...kinds('outdoor', [
+    ['Camping Tent', 'tent', ['technical'], 1500, 6000, 9999, 69999],
+    ['Sleeping Bag', 'sleeping bag', ['insulated', 'technical'], 800, 2500, 5999, 39999],
+    ['Hiking Backpack', 'backpack', ['technical', 'bag'], 700, 2200, 4999, 29999],
+    ['Camp Stove', 'stove', ['outdoorMetal'], 300, 2500, 2999, 14999],
+    ['Headlamp', 'headlamp', ['outdoorMetal'], 50, 200, 1499, 6999],
+    ['Insulated Water Bottle', 'water bottle', ['outdoorMetal'], 250, 600, 1499, 4999],
+    ['Camp Mug', 'camp mug', ['outdoorMetal'], 80, 350, 999, 3499],
+    ['Folding Camp Chair', 'camp chair', ['technical', 'outdoorMetal'], 1000, 4500, 2999, 14999],
+    ['Hammock', 'hammock', ['technical', 'textile'], 400, 1500, 2499, 9999],
+    ['Trekking Poles', 'trekking poles', ['frame'], 300, 700, 3999, 17999, 'pair of'],
+    ['Cooler', 'cooler', [], 3000, 12000, 4999, 39999],
+    ['Picnic Blanket', 'picnic blanket', ['textile', 'technical'], 600, 2000, 1999, 7999],
+    ['Kayak Paddle', 'paddle', ['frame', 'wood'], 700, 1300, 5999, 29999],
+    ['Binoculars', 'binoculars', [], 400, 1000, 4999, 49999, 'pair of'],
+  ]),
+  ...kinds('electronics', [
+    ['USB-C Charging Cable', 'cable', ['cable'], 30, 120, 799, 2999],
+    ['Phone Case', 'phone case', ['gadgetShell', 'leather'], 25, 80, 999, 4999],
+    ['Laptop Stand', 'laptop stand', ['alloy', 'wood'], 500, 2000, 2499, 9999],
+    ['Wireless Charger', 'charger', ['alloy', 'wood'], 80, 300, 1999, 6999],
+    ['Wireless Earbuds', 'earbuds', [], 40, 120, 2999, 24999, 'pair of'],
+    ['Over-Ear Headphones', 'headphones', [], 200, 450, 4999, 39999, 'pair of'],
+    ['Portable Speaker', 'speaker', ['alloy', 'wood'], 300, 1500, 2999, 19999],
+    ['Power Bank', 'power bank', ['alloy', 'gadgetShell'], 150, 500, 1999, 8999],
+    ['Mechanical Keyboard', 'keyboard', ['alloy', 'wood'], 500, 1200, 3999, 24999],
+    ['Wireless Mouse', 'mouse', [], 60, 150, 1499, 9999],
+    ['Monitor Arm', 'monitor arm', ['alloy'], 2000, 6000, 4999, 19999],
+    ['Cable Organizer', 'cable organizer', ['leather', 'felt'], 50, 300, 799, 2999],
+    ['Webcam', 'webcam', [], 100, 300, 3999, 19999],
+    ['Tablet Sleeve', 'sleeve', ['felt', 'leather'], 150, 400, 1499, 5999],
+    ['Smart Plug', 'smart plug', [], 50, 150, 999, 3999],
+    ['USB Hub', 'hub', ['alloy'], 60, 200, 1999, 7999],
+  ]),
+  ...kinds('books', [
+    ['Cookbook', 'cookbook', [], 600, 1600, 1499, 4999],
+    ['Birdwatching Field Guide', 'field guide', [], 300, 800, 1299, 3499],
+    ['Mystery Novel', 'novel', [], 300, 700, 999, 2999],
+    ['Poetry Collection', 'poetry collection', [], 150, 400, 999, 2499],
+    ['Road Atlas', 'atlas', [], 600, 1500, 1499, 3999],
+    ['Picture Book', 'picture book', [], 200, 600, 799, 2499],
+    ['Sourdough Baking Handbook', 'handbook', [], 500, 1100, 1999, 3999],
+    ['Trail Guide', 'trail guide', [], 200, 500, 1499, 2999],
+    ['Coloring Book', 'coloring book', [], 150, 400, 499, 1499],
+    ['Graphic Novel', 'graphic novel', [], 400, 1000, 1499, 3999],
+    ['World History Primer', 'history primer', [], 600, 1400, 1999, 4999],
+    ['Stargazing Guide', 'stargazing guide', [], 300, 800, 1499, 3499],
+    ['Science Fiction Anthology', 'anthology', [], 400, 900, 1299, 2999],
+    ['Gardening Almanac', 'almanac', [], 400, 900, 999, 2499],
+  ]),
+  ...kinds('toys', [
+    ['Building Block Set', 'block set', ['toyWood'], 500, 2500, 1999, 9999],
+    ['Train Set', 'train set', ['toyWood'], 800, 3000, 2999, 12999],
+    ['Teddy Bear', 'teddy bear', ['toySoft'], 150, 600, 1499, 4999],
+    ['Jigsaw Puzzle', 'puzzle', [], 300, 1200, 1299, 3999],
+    ['Board Game', 'board game', [], 600, 2000, 1999, 5999],
+    ['Kite', 'kite', ['technical'], 150, 500, 1499, 4999],
+    ['Stacking Rings', 'stacking rings', ['toyWood', 'toySoft'], 200, 600, 999, 2999, 'set of'],
+    ['Marble Run', 'marble run', ['toyWood'], 800, 3000, 2499, 8999],
+    ['Play Kitchen', 'play kitchen', ['toyWood'], 6000, 18000, 7999, 24999],
+    ['Dollhouse', 'dollhouse', ['toyWood'], 4000, 15000, 5999, 24999],
+    ['Yo-Yo', 'yo-yo', ['toyWood'], 40, 100, 499, 2499],
+    ['Rocking Horse', 'rocking horse', ['toyWood'], 5000, 15000, 7999, 29999],
+    ['Card Game', 'card game', [], 100, 300, 799, 1999],
+    ['Hand Puppet', 'puppet', ['toySoft'], 80, 250, 999, 2499],
+  ]),
+  ...kinds('clothing', [
+    ['Crewneck Sweater', 'sweater', ['knit'], 300, 800, 3999, 19999],
+    ['Rain Jacket', 'rain jacket', ['shell'], 300, 700, 5999, 24999],
+    ['Beanie', 'beanie', ['knit'], 60, 150, 1499, 4999],
+    ['Scarf', 'scarf', ['knit', 'textile'], 100, 400, 1999, 12999],
+    ['Hiking Socks', 'socks', ['knit'], 50, 120, 999, 2999, 'pair of'],
+    ['Oxford Shirt', 'shirt', ['textile'], 200, 400, 2999, 8999],
+    ['Chore Coat', 'chore coat', ['workwear'], 900, 1800, 7999, 24999],
+    ['Work Gloves', 'gloves', ['leather'], 100, 300, 1499, 4999, 'pair of'],
+    ['Belt', 'belt', ['leather'], 100, 250, 1999, 7999],
+    ['Tote Bag', 'tote bag', ['bag', 'textile'], 200, 800, 1499, 9999],
+    ['Baseball Cap', 'cap', ['textile'], 60, 150, 1499, 3999],
+    ['Rain Boots', 'boots', ['boot'], 1200, 2500, 4999, 14999, 'pair of'],
+    ['Hoodie', 'hoodie', ['knit', 'textile'], 400, 900, 3999, 9999],
+    ['Apron', 'apron', ['textile', 'leather'], 200, 500, 1999, 6999],
+    ['Wallet', 'wallet', ['leather'], 50, 150, 1999, 9999],
+  ]),
+  ...kinds('office', [
+    ['Dot-Grid Notebook', 'notebook', ['paper'], 150, 500, 699, 3499],
+    ['Fountain Pen', 'pen', ['pen'], 20, 60, 1999, 24999],
+    ['Desk Organizer', 'desk organizer', ['wood', 'felt', 'leather'], 300, 1500, 1499, 5999],
+    ['Desk Mat', 'desk mat', ['felt', 'leather'], 300, 1200, 1999, 6999],
+    ['Standing Desk', 'standing desk', ['wood'], 18000, 25000, 24999, 119999],
+    ['Desk Lamp', 'desk lamp', ['metal'], 800, 2500, 2999, 14999],
+    ['Bookends', 'bookends', ['metal', 'stone', 'wood'], 500, 2500, 1499, 4999, 'pair of'],
+    ['Paper Tray', 'paper tray', ['wood', 'metal'], 300, 1200, 1299, 3999],
+    ['Pencil Set', 'pencils', [], 50, 200, 499, 1999, 'set of'],
+    ['Wall Calendar', 'calendar', [], 200, 500, 999, 2499],
+    ['Office Chair', 'office chair', ['upholstery'], 12000, 22000, 14999, 99999],
+  ]),
+  ...kinds('garden', [
+    ['Planter', 'planter', ['ceramic', 'stone', 'galvanized'], 500, 8000, 1299, 8999],
+    ['Watering Can', 'watering can', ['galvanized'], 400, 1500, 1499, 5999],
+    ['Pruning Shears', 'shears', ['steel'], 150, 350, 1499, 5999, 'pair of'],
+    ['Garden Trowel', 'trowel', ['steel'], 150, 400, 999, 3499],
+    ['Raised Garden Bed', 'garden bed', ['wood', 'galvanized'], 8000, 25000, 7999, 29999],
+    ['Bird Feeder', 'bird feeder', ['wood', 'metal', 'glass'], 300, 1500, 1499, 5999],
+    ['Hose Reel', 'hose reel', ['galvanized'], 3000, 9000, 3999, 14999],
+    ['Kneeling Pad', 'kneeling pad', ['rubber'], 200, 500, 999, 2999],
+    ['Seed Starter Kit', 'seed kit', [], 300, 1500, 999, 3999],
+    ['Garden Gloves', 'gloves', ['leather', 'textile'], 80, 200, 999, 2999, 'pair of'],
+    ['Fire Pit', 'fire pit', ['ironwork', 'stone'], 8000, 25000, 9999, 59999],
+    ['Wheelbarrow', 'wheelbarrow', [], 12000, 20000, 7999, 19999],
+  ]),
+  ...kinds('sports', [
+    ['Yoga Mat', 'yoga mat', ['rubber'], 900, 2500, 2499, 11999],
+    ['Dumbbell Set', 'dumbbells', ['iron'], 4000, 25000, 3999, 29999, 'set of'],
+    ['Jump Rope', 'jump rope', [], 100, 350, 999, 3499],
+    ['Foam Roller', 'foam roller', [], 300, 900, 1499, 4999],
+    ['Resistance Band Set', 'resistance bands', [], 200, 600, 999, 3999, 'set of'],
+    ['Tennis Racket', 'racket', ['racket'], 250, 350, 2999, 24999],
+    ['Basketball', 'basketball', [], 550, 650, 1999, 9999],
+    ['Bike Helmet', 'helmet', [], 250, 500, 3999, 19999],
+    ['Road Bike', 'bike', ['frame'], 7000, 11000, 49999, 249999],
+    ['Kettlebell', 'kettlebell', ['iron'], 4000, 24000, 2999, 14999],
+  ]),
+];
+
+/** Adjectives that suit anything physical: they read like product lines. */
+export const STYLE_ADJECTIVES = [
+  'Classic', 'Modern', 'Everyday', 'Heritage', 'Nordic', 'Coastal', 'Alpine', 'Studio', 'Essential',
+  'Minimalist', 'Vintage', 'Artisan', 'Signature', 'Original', 'Harbor', 'Summit', 'Meadow', 'Prairie',
+  'Canyon', 'Juniper', 'Driftwood', 'Northfield', 'Elm Street', 'Copperline', 'Bayside', 'Ridge',
+] as const;
+
+/** Adjectives that suit every kind in one category; books get only these. */
+export const CATEGORY_ADJECTIVES: Record<ProductCategory, readonly string[]> = {
+  kitchen: ['Professional', 'Compact', 'Farmhouse', 'Bistro', 'Heirloom', 'Rustic', 'Small-Batch', 'Trattoria'],
+  home: ['Cozy', 'Handmade', 'Oversized', 'Hand-Finished', 'Rustic', 'Scandinavian', 'Cottage', 'Loft'],
+  outdoor: ['Ultralight', 'Packable', 'Rugged', 'Expedition', 'Backcountry', 'Trailhead', 'Basecamp', 'Weatherproof'],
+  electronics: ['Slim', 'Compact', 'Travel', 'Pro', 'Low-Profile', 'Essential', 'Max', 'Lite'],
+  books: [
+    'Illustrated', 'Pocket', 'Hardcover', 'Paperback', 'Annotated', "Collector's", 'Revised', 'Complete',
+    "Beginner's", 'Essential', 'Little', 'Big', 'Updated', 'Deluxe', 'Anniversary', 'Unabridged',
+    'Family', "Kids'", 'Weekend', 'Seasonal',
+  ],
+  toys: ['Rainbow', 'Toddler', 'Deluxe', 'Mini', 'Jumbo', 'Heirloom', 'Montessori', 'Adventure'],
+  clothing: ['Everyday', 'Workwear', 'Weekend', 'Heavyweight', 'Lightweight', 'Utility', 'Field', 'Traveler'],
+  office: ['Compact', 'Executive', 'Ergonomic', 'Library', "Writer's", 'Home Office', 'Study', 'Workshop'],
+  garden: ['Heavy-Duty', 'Compact', 'Potting Shed', 'Greenhouse', 'Allotment', 'Cottage', 'Patio', 'Backyard'],
+  sports: ['Training', 'Pro', 'Competition', 'Travel', 'Performance', 'Home Gym', 'Club', 'Studio'],
+};
+
+/** First description sentence: `{item}` is the material and short noun, e.g. "walnut cutting board". */
+export const DESCRIPTION_OPENERS: Record<ProductCategory, readonly string[]> = {
+  kitchen: [
+    'This {item} earns its spot in the kitchen.',
+    'Our {item} is built for daily cooking, not for the back of the cupboard.',
+    'The {item} home cooks keep asking us to restock.',
+    'This {item} makes the small jobs in the kitchen a little more pleasant.',
+  ],
+  home: [
+    'This {item} brings a quiet warmth to any room.',
+    'Our {item} is made to be lived with, not just looked at.',
+    'The {item} that ties a room together without shouting about it.',
+    'This {item} is simple, sturdy and easy to place.',
+  ],
+  outdoor: [
+    'This {item} goes where the trail goes.',
+    'Our {item} is made for long weekends outside.',
+    'The {item} that earns its place on every trip.',
+    'This {item} shrugs off rain, mud and careless packing.',
+  ],
+  electronics: [
+    'This {item} is the upgrade your setup has been waiting for.',
+    'Our {item} is the accessory you stop noticing because it just works.',
+    'The {item} that makes a crowded desk a little calmer.',
+    'This {item} is designed for long working days and longer trips.',
+  ],
+  books: [
+    'This {item} is the one readers lend out and never get back.',
+    'Our most gifted {item}, now back in print.',
+    'This {item} rewards a slow afternoon and a pot of tea.',
+    'The {item} our staff keep recommending to each other.',
+  ],
+  toys: [
+    'This {item} keeps little hands busy for hours.',
+    'Our {item} is made to be played with hard and handed down.',
+    'The {item} that outlasts every birthday it arrives at.',
+    'This {item} grows with a child, from first play to clever games.',
+  ],
+  clothing: [
+    'This {item} is made to last and to look better with age.',
+    'Our {item} is made from materials that get better with use.',
+    'The {item} you will reach for every day.',
+    'This {item} is built to take years of hard wear.',
+  ],
+  office: [
+    'This {item} brings a little order to a busy workday.',
+    'Our {item} is made for long days at the desk.',
+    'The {item} that makes working from home a bit easier.',
+    'This {item} is practical, quiet and good to look at.',
+  ],
+  garden: [
+    'This {item} is made for gardeners who are out in all weather.',
+    'Our {item} is tough enough for the potting shed and neat enough for the patio.',
+    'The {item} that makes the weekly garden round quicker.',
+    'This {item} makes time in the garden more enjoyable.',
+  ],
+  sports: [
+    'This {item} is built for training days, good and bad.',
+    'Our {item} holds up to daily use at home or at the gym.',
+    'The {item} that makes it easier to keep a routine.',
+    'This {item} is made for steady progress, week after week.',
+  ],
+};
+
+/** Later description sentences, per category; they never name the product. */
+export const DESCRIPTION_DETAILS: Record<ProductCategory, readonly string[]> = {
+  kitchen: [
+    'Tested in our own kitchen for a full season before it reached the store.',
+    'Easy to clean and built for years of daily use.',
+    'Sized to suit small kitchens as well as large ones.',
+    'Made in a small workshop that has supplied cooks for three generations.',
+  ],
+  home: [
+    'Every piece is finished by hand, so no two are quite alike.',
+    'It pairs well with both warm and cool color schemes.',
+    'Easy to care for and made to be used every day.',
+    'Designed in Portland and made by a family workshop.',
+  ],
+  outdoor: [
+    'Field-tested on a thousand miles of trail by our own staff.',
+    'Made to be carried, dropped and used again.',
+    'Backed by a lifetime repair program.',
+    'Built to handle freezing nights and wet mornings.',
+  ],
+  electronics: [
+    'Covered by a two-year warranty.',
+    'No app, no account, no setup beyond plugging it in.',
+    'Packaged without plastic and built to outlive your current phone.',
+    'Tested with the devices most of our customers own.',
+  ],
+  books: [
+    'Printed on acid-free paper with a sewn binding that lies flat.',
+    'Includes a new foreword and a full index.',
+    'More than two hundred pages, with color plates throughout.',
+    'A favorite of book clubs and long train journeys.',
+  ],
+  toys: [
+    'Finished with non-toxic, water-based paints.',
+    'Safety tested for ages three and up.',
+    'Sized for small hands and made without sharp edges.',
+    'Comes in a sturdy box that doubles as storage.',
+  ],
+  clothing: [
+    'Reinforced where wear happens first.',
+    'Made in a family-run workshop from responsibly sourced materials.',
+    'Available in several colors.',
+    'Designed to be repaired rather than replaced.',
+  ],
+  office: [
+    'Sized to sit neatly beside a laptop.',
+    'Built from materials that age well with daily use.',
+    'Made to be repaired rather than replaced.',
+    'Designed with writers, students and home offices in mind.',
+  ],
+  garden: [
+    'Weather resistant and happy to live outdoors all year.',
+    'Looks as good on the patio as it works in the beds.',
+    'Made from recycled materials wherever possible.',
+    'Backed by a five-year guarantee against rust and breakage.',
+  ],
+  sports: [
+    'Built to handle sweat, knocks and daily use.',
+    'Easy to store in a small apartment.',
+    'Recommended by physical therapists and personal trainers.',
+    'Tested for durability through thousands of repetitions.',
+  ],
+};
+
+/** Last description sentences that fit any product. */
+export const DESCRIPTION_CLOSERS = [
+  'Ships in recyclable packaging.',
+  'Free returns within sixty days.',
+  'Makes a thoughtful gift.',
+  'One of our best sellers this year.',
+  'Stocked in limited runs, so it may sell out.',
+  'Covered by our no-questions-asked repair promise.',
+  'Customers often buy two.',
+  'Part of our small-maker collection.',
+] as const;
+
+/** Who a reviewer bought something for or shared it with: `{person}` in review sentences. */
+export const PEOPLE = [
+  'my partner', 'my wife', 'my husband', 'my daughter', 'my son', 'my mom', 'my dad', 'my sister',
+  'my brother', 'a friend', 'my roommate', 'my neighbor', 'a coworker', 'my grandmother', 'my kids',
+] as const;
+
+/** How long a reviewer has had the product: `{span}` in review sentences. */
+export const TIME_SPANS = [
+  'a week', 'two weeks', 'a month', 'six weeks', 'two months', 'three months', 'half a year',
+  'about a year', 'a few days', 'a couple of months', 'the whole winter', 'one summer',
+] as const;
+
+/**
+ * Review sentences by sentiment. `{noun}` is the product's short name, `{person}`
+ * and `{span}` come from the lists above. Every sentence is 20 to 200 characters.
+ */
+export const REVIEW_SENTENCES = {
+  positive: [
+    'Exactly what I was looking for.',
+    'Really happy with this {noun}.',
+    'The quality is far better than I expected for the price.',
+    'I bought this {noun} for {person} and it gets used every day.',
+    'After {span} of daily use it still looks brand new.',
+    'Arrived quickly and was packed with care.',
+    'Well made, and you can tell someone thought about the details.',
+    'I have recommended this {noun} to everyone who asked about it.',
+    'Honestly one of the best purchases I made this year.',
+    'It feels solid and sturdy without being too heavy.',
+    'Looks even better in person than in the photos.',
+    'I was hesitant at first, but it won me over within a day.',
+    'Ordered a second one as a gift for {person}.',
+    'Does exactly what it says, no fuss.',
+    'The finish is beautiful and has held up well.',
+    'Worth every cent I paid for it.',
+    'This replaced a cheaper {noun} that fell apart, and the difference is night and day.',
+    '{person} borrowed it and now wants one too.',
+    'Simple, practical and nice to look at.',
+    'Customer service answered my question within an hour.',
+    'It is clear this {noun} was built to last.',
+    'I use it more often than I thought I would.',
+    'Great value, I would buy it again without thinking twice.',
+    'The size is just right for a small apartment.',
+    'Even after {span} there is no sign of wear.',
+    'Lovely attention to detail throughout.',
+    'It has become part of my daily routine.',
+    'My old {noun} is now in the donation box.',
+    'Comfortable, reliable and good-looking.',
+    'It arrived earlier than promised, which was a nice surprise.',
+    'Nothing flashy, just a really good {noun}.',
+    'It made a perfect birthday present for {person}.',
+    'Five minutes after unboxing I knew I had chosen well.',
+    'The materials feel premium and nothing rattles or wobbles.',
+    'I keep finding new reasons to like it.',
+    'Packaging was minimal and fully recyclable, which I appreciate.',
+    'Better than the name-brand {noun} I had before.',
+    'Could not be happier with it.',
+    'It handled everything I threw at it during {span} of heavy use.',
+    'A small luxury that makes every day a bit nicer.',
+    'Solid craftsmanship at a fair price.',
+    'Highly recommend this {noun} to anyone on the fence.',
+    'Even {person}, who is hard to please, loves it.',
+    'Fits perfectly in the space I had for it.',
+    'Wish I had bought one years ago.',
+  ],
+  mixed: [
+    'It does the job, but nothing about it stands out.',
+    'Decent {noun} for the price, though not perfect.',
+    'The color is a little different from the photos.',
+    'Good quality overall, but it took almost two weeks to arrive.',
+    'It works fine, although the instructions were confusing.',
+    'A bit smaller than I expected from the description.',
+    'After {span} it shows some wear, but nothing serious.',
+    'I like it, but I am not sure it is worth the full price.',
+    '{person} likes it more than I do.',
+    'Solid enough, though the finish scratches easily.',
+    'It took some getting used to.',
+    'Fine for occasional use; I would not rely on it every day.',
+    'The design is nice, but the build quality feels average.',
+    'One small part arrived loose and I had to tighten it myself.',
+    'Perfectly okay, just not the upgrade I was hoping for.',
+    'It is heavier than it looks, which is good and bad.',
+    'I would buy it again on sale.',
+    'Does what it should, but the packaging was excessive.',
+    'The {noun} is good, the shipping was not.',
+    'Works as described, with a few rough edges.',
+    'Middle of the road: not bad, not great.',
+    'I returned the first one, and the replacement is better.',
+    'It has a slight smell out of the box that faded after a few days.',
+    'Nice {noun}, but there are better options at this price.',
+    'Some parts feel great, others feel like an afterthought.',
+    'It is fine, though I expected a little more after the reviews.',
+    'Customer service was helpful when I had a question, which made up for a lot.',
+    'Probably a good choice for beginners.',
+    'After {span}, my opinion is still somewhere in the middle.',
+    'It looks great but needs more care than I would like.',
+    'The sizing is a bit off, so check the measurements.',
+    'Not quite what I pictured, but I am keeping it.',
+    'A good idea with slightly clumsy execution.',
+    'Works well enough for what I paid.',
+    'The {noun} itself is fine, but the accessories feel cheap.',
+    'Assembly took longer than it should have.',
+    'It is a reasonable {noun} if you do not need anything fancy.',
+    'I had to adjust my expectations a bit.',
+    'Gets the job done, even if it is not pretty.',
+    'Three weeks in, I have mixed feelings.',
+    'There is a lot to like here, and a few things to fix.',
+    'Good, but {person} thinks the old one was better.',
+    'After {span} the {noun} still works, but it has lost some of its charm.',
+    'I expected more from a {noun} at this price.',
+    'The {noun} is nice to look at and a little fiddly to use.',
+    '{person} uses it more than I do, and has a few complaints too.',
+    'It is an okay {noun}, nothing more and nothing less.',
+  ],
+  negative: [
+    'Disappointed with this {noun}.',
+    'It broke after {span} of light use.',
+    'The quality does not match the price at all.',
+    'Arrived damaged and the replacement took weeks.',
+    'Looks nothing like the photos.',
+    'I would not buy this {noun} again.',
+    'Flimsy and poorly finished.',
+    'The stitching started coming apart almost immediately.',
+    'Returned it within a week.',
+    'Customer service never answered my emails.',
+    'It stopped working after {span}.',
+    'Much smaller than described, so check the measurements twice.',
+    'The {noun} wobbles no matter what I do.',
+    'Gave it to {person}, who also gave up on it.',
+    'Not worth the money at all.',
+    'The finish peeled off after the first wash.',
+    'There is a strong chemical smell that never went away.',
+    'Missing parts in the box, and no way to order them.',
+    'It feels cheap in the hand.',
+    'Instructions were useless and assembly was a nightmare.',
+    'My previous {noun} was half the price and twice as good.',
+    'It scratched on the first day.',
+    'Not suitable for everyday use, whatever the description says.',
+    'A real letdown after all the good reviews.',
+    'The handle came loose within days.',
+    'Cheaply made and overpriced.',
+    'I really wanted to like this {noun}.',
+    'Poor design: it is awkward to use and hard to clean.',
+    'Shipping was slow and the box was crushed.',
+    'After {span} it looks ten years old.',
+    'Save your money and buy something else.',
+    'Nothing about it works the way it should.',
+    'The color faded quickly in normal light.',
+    'It does not fit where the description said it would.',
+    'Broke in a way that could have hurt someone.',
+    'Sent it back; the refund took a month.',
+    'It arrived with scuffs and a bent corner.',
+    'The {noun} is louder and clumsier than I expected.',
+    'Not what I ordered, and the exchange was a hassle.',
+    'Would not recommend to {person} or anyone else.',
+    'It failed right when I needed it most.',
+    'The seller clearly cut corners on materials.',
+    'This {noun} went straight back in the box after {span}.',
+    'I bought it for {person}, and it was an embarrassing gift.',
+    'Whoever designed this {noun} never tried to use one.',
+    'The {noun} in the photos must be a different product.',
+  ],
+} as const;
+
+export type Sentiment = keyof typeof REVIEW_SENTENCES;

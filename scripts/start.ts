@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { openDatabase } from '#lib/db.js';
+import { loadEnv } from '#lib/env.js';
+import { createLogger } from '#lib/logger.js';
+import { migrateAll } from '#lib/migrate.js';
+import { databaseOptions } from '#lib/subgraph.js';
+import { readSupergraphConfig } from '#lib/supergraph.js';
+import { seedIfEmpty } from './seed/load.js';
+import { startStack } from './stack.js';
+
+/**
+ * npm start: the whole of Junction on one machine. Migrates and (when empty)
+ * seeds the database, composes supergraph.yaml, starts the four subgraphs on
+ * their routing URLs' ports and the gateway on PORT (default 4000).
+ */
+const env = loadEnv();
+const logger = createLogger(env, 'junction');
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+const config = await readSupergraphConfig('supergraph.yaml').catch((error: Error) => fail(error.message));
+const database = await openDatabase(databaseOptions(env)).catch((error: Error) =>
+  fail(`Cannot open the database: ${error.message}`),
+);
+await migrateAll(database.db);
+const seeded = await seedIfEmpty(database.db);
+if (seeded) console.log(`Seeded ${seeded.users} users, ${seeded.products} products and ${seeded.reviews} reviews.`);
+
+const stack = await startStack({
+  db: database.db,
+  env,
+  logger,
+  config,
+  ports: 'routing',
+  gatewayPort: env.PORT ?? 4000,
+  ...(env.HOST ? { host: env.HOST } : {}),
+}).catch(async (error: Error) => {
+  await database.close();
+  fail(`Cannot start Junction: ${error.message}`);
+});
+
+const committed = await readFile('supergraph.graphql', 'utf8').catch(() => '');
+if (committed !== stack.supergraphSdl) {
+  console.log('Note: supergraph.graphql differs from what supergraph.yaml composes to now; "npm run compose" updates it.');
+}
+
+console.log(`
+Junction is running: ${stack.gatewayUrl}
+  ${Object.entries(stack.subgraphUrls)
+    .map(([name, url]) => `${name.padEnd(10)} ${url}`)
+    .join('\n  ')}
+  database   ${database.driver === 'pglite' ? `embedded, in ${database.location}` : database.location}
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping Junction...');
+  await stack.stop();
+  await database.close();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
