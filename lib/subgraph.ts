@@ -59,6 +59,8 @@ export function createSubgraphServer<TContext extends BaseContext>(
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: loadSubgraphSdl(name), resolvers }]),
     formatError: createErrorFormatter({ production: env.production, logger }),
+    // Junction stops its servers itself, in order; Apollo's own signal handler would race it.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !env.production,
     plugins: [
       // Subgraphs answer the gateway, not browsers: no IDE page here.

@@ -73,7 +73,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
     const served: ServedSubgraph[] = await Promise.all(
       [...bound].map(([name, listening]) =>
-        serveNamedSubgraph(name, { db: options.db, env, logger: logger.child({ service: name }) }, listening),
+        serveNamedSubgraph(name, { db: options.db, env, logger: logger.child({ component: name }) }, listening),
       ),
     );
     started.splice(0, started.length, ...served);
@@ -91,7 +91,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const gateway = await createGateway({
       supergraphSdl: composed.supergraphSdl,
-      logger: logger.child({ service: 'gateway' }),
+      logger: logger.child({ component: 'gateway' }),
       production: env.production,
     });
     started.push({ stop: gateway.stop });

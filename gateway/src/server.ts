@@ -45,6 +45,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     introspection: options.introspection ?? !production,
     includeStacktraceInErrorResponses: !production,
     formatError: createErrorFormatter({ production, logger }),
+    // Junction stops its servers itself, in order; Apollo's own signal handler would race it.
+    stopOnTerminationSignals: false,
     // Junction serves its own IDE page below, from npm packages rather than a CDN.
     plugins: [ApolloServerPluginLandingPageDisabled()],
   });

@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { post } from './support/graphql.js';
+import { BENCHMARK_QUERY } from './support/oracle.js';
+import { freePorts, run } from './support/processes.js';
+
+/**
+ * `npm start` as a newcomer runs it: one command that migrates, seeds, starts
+ * everything, answers the benchmark query, and stops cleanly on Ctrl-C.
+ */
+let dataDir: string;
+let database: TestDatabase | undefined;
+let env: Record<string, string | undefined>;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'junction-start-'));
+  // On real Postgres, a database of its own; otherwise the embedded one, persisted in dataDir.
+  if (process.env.DATABASE_URL) database = await createTestDatabase();
+  const [gateway, accounts, products, inventory, reviews] = await freePorts(5);
+  env = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    JUNCTION_DATA_DIR: dataDir,
+    DATABASE_URL: database?.url,
+    PORT: String(gateway),
+    ACCOUNTS_URL: `http://localhost:${accounts}/graphql`,
+    PRODUCTS_URL: `http://localhost:${products}/graphql`,
+    INVENTORY_URL: `http://localhost:${inventory}/graphql`,
+    REVIEWS_URL: `http://localhost:${reviews}/graphql`,
+  };
+});
+afterAll(async () => {
+  await database?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function start() {
+  const junction = run('npm', ['start'], env);
+  const [, url] = await junction.waitFor(/Junction is running: (\S+)/);
+  return { junction, url: url! };
+}
+
+/** Ctrl-C: npm ends by the signal, Junction by finishing its shutdown; nothing is left running. */
+async function stop(junction: ReturnType<typeof run>) {
+  junction.interrupt();
+  expect([0, 'SIGINT']).toContain(await junction.exited);
+  await junction.groupGone();
+  expect(junction.output()).toMatch(/Stopping Junction/);
+  expect(junction.output()).not.toMatch(/Error/);
+}
+
+describe('npm start', () => {
+  it('serves the seeded supergraph and stops cleanly on Ctrl-C', async () => {
+    const { junction, url } = await start();
+    expect(junction.output()).toMatch(/Seeded 200 users, 1000 products and 5000 reviews/);
+
+    const result = await post<{ users: unknown[]; topProducts: unknown[] }>(url, BENCHMARK_QUERY);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.users).toHaveLength(10);
+    expect(result.data!.topProducts).toHaveLength(5);
+    expect((await fetch(new URL('/health', url))).status).toBe(200);
+
+    await stop(junction);
+    await expect(fetch(url)).rejects.toThrow();
+    await expect(fetch(env.REVIEWS_URL!)).rejects.toThrow();
+  });
+
+  it('keeps the data on the next start instead of seeding again', async () => {
+    const { junction, url } = await start();
+    expect(junction.output()).not.toMatch(/Seeded/);
+    const result = await post(url, '{ user(id: "200") { id } users(first: 1) { id } }');
+    expect(result.data).toEqual({ user: { id: '200' }, users: [{ id: '1' }] });
+    await stop(junction);
+  });
+});
