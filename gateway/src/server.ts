@@ -3,7 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { createErrorFormatter } from '#lib/errors.js';
-import { createHttpServer, graphqlHandler, sendJson, type Handler } from '#lib/http.js';
+import { createHttpServer, graphqlHandler, sendError, sendJson, type Handler } from '#lib/http.js';
 import type { Logger } from '#lib/logger.js';
 import { SubgraphDataSource, type GatewayContext } from './data-source.js';
 import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from './ide.js';
@@ -65,15 +65,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const assets: Handler = (req, res) => {
     const url = req.url ?? '/';
-    const asset = url.startsWith(IDE_ASSET_PREFIX)
-      ? ideAsset(url.split('?')[0] ?? url, {
-          ...(req.headers['accept-encoding'] ? { acceptEncoding: req.headers['accept-encoding'] } : {}),
-          ...(req.headers['if-none-match'] ? { ifNoneMatch: req.headers['if-none-match'] } : {}),
-        })
-      : null;
-    if (!asset) return sendJson(res, 404, { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+    const isRead = req.method === 'GET' || req.method === 'HEAD';
+    const asset =
+      isRead && url.startsWith(IDE_ASSET_PREFIX)
+        ? ideAsset(url.split('?')[0] ?? url, {
+            ...(req.headers['accept-encoding'] ? { acceptEncoding: req.headers['accept-encoding'] } : {}),
+            ...(req.headers['if-none-match'] ? { ifNoneMatch: req.headers['if-none-match'] } : {}),
+          })
+        : null;
+    if (!asset) return sendError(res, 404, 'NOT_FOUND', 'Not found.');
     res.writeHead(asset.status, asset.headers);
-    res.end(asset.body);
+    res.end(req.method === 'HEAD' ? undefined : asset.body);
   };
 
   const server = createHttpServer(
