@@ -25,6 +25,8 @@ export type Running = {
   groupGone(timeoutMs?: number): Promise<void>;
   /** Ctrl-C, as a terminal sends it: SIGINT to the whole process group. */
   interrupt(): void;
+  /** What an orchestrator sends to stop a service: SIGTERM, to the whole group. */
+  terminate(): void;
 };
 
 /** Starts a command in its own process group, collecting its output. */
@@ -46,6 +48,7 @@ export function run(command: string, args: string[], env: Record<string, string 
     output: () => output,
     exited,
     interrupt: () => process.kill(-child.pid!, 'SIGINT'),
+    terminate: () => process.kill(-child.pid!, 'SIGTERM'),
     async groupGone(timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
