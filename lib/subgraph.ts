@@ -98,12 +98,14 @@ export async function serveSubgraph<TContext extends BaseContext>(
       (error) => logger.error({ err: error }, 'request failed'),
     ),
   );
+  let stopped: Promise<void> | undefined;
   return {
     ...listening,
-    async stop() {
-      await closeServer(listening.server);
-      await subgraph.server.stop();
-    },
+    stop: () =>
+      (stopped ??= (async () => {
+        await closeServer(listening.server);
+        await subgraph.server.stop();
+      })()),
   };
 }
 

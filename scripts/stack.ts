@@ -5,7 +5,12 @@ import { listen, type Listening } from '#lib/http.js';
 import type { Logger } from '#lib/logger.js';
 import { SUBGRAPHS, type SubgraphName } from '#lib/migrate.js';
 import type { ServedSubgraph } from '#lib/subgraph.js';
-import { composeSupergraph, formatCompositionProblem, type SupergraphConfig } from '#lib/supergraph.js';
+import {
+  composeSupergraph,
+  formatCompositionProblem,
+  type SubgraphSource,
+  type SupergraphConfig,
+} from '#lib/supergraph.js';
 import { createGateway } from '../gateway/src/server.js';
 import { serveNamedSubgraph } from '../subgraphs/index.js';
 
@@ -26,7 +31,8 @@ export type StackOptions = {
 
 export type Stack = {
   gatewayUrl: string;
-  subgraphUrls: Record<SubgraphName, string>;
+  /** The subgraphs running, by name: each with its URL, and a way to stop it alone. */
+  subgraphs: Partial<Record<SubgraphName, ServedSubgraph>>;
   /** The supergraph the gateway serves, composed for the addresses actually used. */
   supergraphSdl: string;
   stop(): Promise<void>;
@@ -48,42 +54,35 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     // Bind every socket first: peers and composition need the real addresses.
-    const bound = new Map<SubgraphName, Listening>();
-    for (const subgraph of config.subgraphs) {
-      if (!isSubgraphName(subgraph.name)) {
-        throw new Error(`supergraph.yaml names a subgraph "${subgraph.name}" that Junction does not have.`);
+    const slots: { name: SubgraphName; source: SubgraphSource; bound: Listening; url: string }[] = [];
+    for (const source of config.subgraphs) {
+      const { name } = source;
+      if (!isSubgraphName(name)) {
+        throw new Error(`supergraph.yaml names a subgraph "${name}" that Junction does not have.`);
       }
-      const port = options.ports === 'ephemeral' ? 0 : Number(new URL(subgraph.routingUrl).port || 80);
-      const listening = await listen(createServer(), port, host);
-      bound.set(subgraph.name, listening);
-      started.push({ stop: listening.close });
+      const port = options.ports === 'ephemeral' ? 0 : Number(new URL(source.routingUrl).port || 80);
+      const bound = await listen(createServer(), port, host);
+      started.push({ stop: bound.close });
+      const url = options.ports === 'ephemeral' ? `http://localhost:${bound.port}/graphql` : source.routingUrl;
+      slots.push({ name, source, bound, url });
     }
-    const subgraphUrls = Object.fromEntries(
-      config.subgraphs.map((subgraph) => {
-        const listening = bound.get(subgraph.name as SubgraphName)!;
-        const url = options.ports === 'ephemeral' ? `http://localhost:${listening.port}/graphql` : subgraph.routingUrl;
-        return [subgraph.name, url];
-      }),
-    ) as Record<SubgraphName, string>;
+    const urlOf = (name: SubgraphName) => slots.find((slot) => slot.name === name)?.url;
 
     const env: Env = {
       ...options.env,
-      ACCOUNTS_URL: subgraphUrls.accounts ?? options.env.ACCOUNTS_URL,
-      PRODUCTS_URL: subgraphUrls.products ?? options.env.PRODUCTS_URL,
+      ACCOUNTS_URL: urlOf('accounts') ?? options.env.ACCOUNTS_URL,
+      PRODUCTS_URL: urlOf('products') ?? options.env.PRODUCTS_URL,
     };
-    const served: ServedSubgraph[] = await Promise.all(
-      [...bound].map(([name, listening]) =>
-        serveNamedSubgraph(name, { db: options.db, env, logger: logger.child({ component: name }) }, listening),
+    const served = await Promise.all(
+      slots.map(({ name, bound }) =>
+        serveNamedSubgraph(name, { db: options.db, env, logger: logger.child({ component: name }) }, bound),
       ),
     );
     started.splice(0, started.length, ...served);
 
     const composed = await composeSupergraph({
       ...config,
-      subgraphs: config.subgraphs.map((subgraph) => ({
-        ...subgraph,
-        routingUrl: subgraphUrls[subgraph.name as SubgraphName],
-      })),
+      subgraphs: slots.map(({ source, url }) => ({ ...source, routingUrl: url })),
     });
     if (!composed.ok) {
       throw new Error(`Composition failed:\n${composed.problems.map(formatCompositionProblem).join('\n')}`);
@@ -98,7 +97,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const listening = await listen(gateway.server, options.gatewayPort, host);
     started.push({ stop: listening.close });
 
-    return { gatewayUrl: listening.url, subgraphUrls, supergraphSdl: composed.supergraphSdl, stop };
+    return {
+      gatewayUrl: listening.url,
+      subgraphs: Object.fromEntries(slots.map(({ name }, index) => [name, served[index]])),
+      supergraphSdl: composed.supergraphSdl,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

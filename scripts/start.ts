@@ -49,8 +49,8 @@ if (committed !== stack.supergraphSdl) {
 
 console.log(`
 Junction is running: ${stack.gatewayUrl}
-  ${Object.entries(stack.subgraphUrls)
-    .map(([name, url]) => `${name.padEnd(10)} ${url}`)
+  ${Object.entries(stack.subgraphs)
+    .map(([name, subgraph]) => `${name.padEnd(10)} ${subgraph.url}`)
     .join('\n  ')}
   database   ${database.driver === 'pglite' ? `embedded, in ${database.location}` : database.location}
 Press Ctrl-C to stop.`);

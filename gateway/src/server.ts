@@ -2,10 +2,10 @@ import type { Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { createErrorFormatter } from '#lib/errors.js';
 import { createHttpServer, graphqlHandler, sendError, sendJson, type Handler } from '#lib/http.js';
 import type { Logger } from '#lib/logger.js';
 import { SubgraphDataSource, type GatewayContext } from './data-source.js';
+import { createGatewayErrorFormatter } from './errors.js';
 import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from './ide.js';
 
 export type GatewayOptions = {
@@ -37,14 +37,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const path = options.path ?? '/graphql';
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ url }) => new SubgraphDataSource({ url }),
+    buildService: ({ name, url }) => {
+      if (!url) throw new Error(`The supergraph gives subgraph "${name}" no routing URL.`);
+      return new SubgraphDataSource({ name, url, logger, production });
+    },
     logger,
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: options.introspection ?? !production,
     includeStacktraceInErrorResponses: !production,
-    formatError: createErrorFormatter({ production, logger }),
+    formatError: createGatewayErrorFormatter({ production, logger }),
     // Junction stops its servers itself, in order; Apollo's own signal handler would race it.
     stopOnTerminationSignals: false,
     // Junction serves its own IDE page below, from npm packages rather than a CDN.

@@ -35,10 +35,10 @@ export type TestStack = Stack & {
  * The whole supergraph on free ports, on a fresh database (migrated, and
  * seeded with `world` when given): what a frontend talks to, over HTTP.
  */
-export async function startTestStack(world?: World): Promise<TestStack> {
+export async function startTestStack(world?: World, envOverrides: Record<string, string> = {}): Promise<TestStack> {
   const statements: string[] = [];
   const database = await createTestDatabase({ onQuery: (sql) => statements.push(sql) });
-  const env = testEnv();
+  const env = testEnv(envOverrides);
   try {
     await migrateAll(database.db);
     if (world) await loadWorld(database.db, world);
