@@ -16,6 +16,7 @@ import { createErrorFormatter } from './errors.js';
 import { closeServer, createRouter, graphqlHandler, listen, sendJson, type Listening, type RequestInfo } from './http.js';
 import { createLogger, type Logger } from './logger.js';
 import { migrateSubgraph, type SubgraphName } from './migrate.js';
+import { stopOnSignals } from './shutdown.js';
 import { lazyViewer, type Viewer } from './viewer.js';
 
 /** What every subgraph is built from. */
@@ -137,12 +138,11 @@ export async function runSubgraph<TContext extends BaseContext>(
   });
   logger.info({ url: served.url, database: database.location }, `${name} subgraph ready`);
 
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await served.stop();
-    await database.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  stopOnSignals(
+    async () => {
+      await served.stop();
+      await database.close();
+    },
+    { logger },
+  );
 }

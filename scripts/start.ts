@@ -3,6 +3,7 @@ import { openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { createLogger } from '#lib/logger.js';
 import { migrateAll } from '#lib/migrate.js';
+import { stopOnSignals } from '#lib/shutdown.js';
 import { databaseOptions } from '#lib/subgraph.js';
 import { readSupergraphConfig } from '#lib/supergraph.js';
 import { seedIfEmpty } from './seed/load.js';
@@ -55,14 +56,8 @@ Junction is running: ${stack.gatewayUrl}
   database   ${database.driver === 'pglite' ? `embedded, in ${database.location}` : database.location}
 Press Ctrl-C to stop.`);
 
-let stopping = false;
-const shutdown = async () => {
-  if (stopping) return;
-  stopping = true;
+stopOnSignals(async () => {
   console.log('\nStopping Junction...');
   await stack.stop();
   await database.close();
-  process.exit(0);
-};
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+});

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, it, expect } from 'vitest';
 import { DEFAULT_SEED, DEFAULT_WORLD_SIZE, generateWorld, type World } from '../scripts/seed/world.js';
-import { EMAIL_DOMAINS, REVIEW_SENTENCES, type Sentiment } from '../scripts/seed/words.js';
+import { EMAIL_DOMAINS } from '../scripts/seed/words/people.js';
+import { REVIEW_SENTENCES, type Sentiment } from '../scripts/seed/words/reviews.js';
 
 const world = generateWorld();
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadEnv } from '#lib/env.js';
 import { listen } from '#lib/http.js';
 import { createLogger } from '#lib/logger.js';
+import { stopOnSignals } from '#lib/shutdown.js';
 import { createGateway } from './server.js';
 
 export const GATEWAY_USAGE = `Usage: junction gateway --supergraph FILE [--port N] [--host HOST]
@@ -54,12 +55,11 @@ export async function main(argv: string[]): Promise<void> {
   );
   logger.info({ url: listening.url, supergraph: values.supergraph }, 'gateway ready');
 
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await listening.close();
-    await gateway.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  stopOnSignals(
+    async () => {
+      await listening.close();
+      await gateway.stop();
+    },
+    { logger },
+  );
 }
