@@ -30,12 +30,12 @@ export type MutationRestockArgs = {
   upc: Scalars['String']['input'];
 };
 
-/** A product, as the warehouse sees it: how many are on the shelf and what shipping costs. */
+/** Something the store sells, identified by its Universal Product Code. */
 export type Product = {
   __typename?: 'Product';
   /** True when at least one unit is in the warehouse. */
   inStock: Scalars['Boolean']['output'];
-  /** The price in cents; owned by the products subgraph, needed here for the shipping estimate. */
+  /** The price in cents (USD). */
   price: Scalars['Int']['output'];
   /** How many units are in the warehouse. */
   quantity: Scalars['Int']['output'];
@@ -44,9 +44,9 @@ export type Product = {
    * otherwise $1 per started kilogram.
    */
   shippingEstimate: Maybe<Scalars['Int']['output']>;
-  /** The product's Universal Product Code. */
+  /** The Universal Product Code (GTIN): 8 to 14 digits, unique in the catalogue. */
   upc: Scalars['String']['output'];
-  /** The shipping weight in grams; owned by the products subgraph, needed here for the shipping estimate. */
+  /** The shipping weight in grams. */
   weight: Scalars['Int']['output'];
 };
 

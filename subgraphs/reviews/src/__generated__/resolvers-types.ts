@@ -45,17 +45,17 @@ export type MutationCreateReviewArgs = {
   input: CreateReviewInput;
 };
 
-/** A product, as the reviews subgraph sees it: something that gets reviewed. */
+/** Something the store sells, identified by its Universal Product Code. */
 export type Product = {
   __typename?: 'Product';
   /** The product's reviews, newest first: at most `first` of them (1 to 100). */
   reviews: Array<Review>;
-  /** The product's Universal Product Code. */
+  /** The Universal Product Code (GTIN): 8 to 14 digits, unique in the catalogue. */
   upc: Scalars['String']['output'];
 };
 
 
-/** A product, as the reviews subgraph sees it: something that gets reviewed. */
+/** Something the store sells, identified by its Universal Product Code. */
 export type ProductReviewsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -74,7 +74,7 @@ export type QueryReviewArgs = {
 /** What a user thought of a product. */
 export type Review = {
   __typename?: 'Review';
-  /** Who wrote the review. Their username comes with it without a trip to the accounts subgraph. */
+  /** Who wrote the review. */
   author: Maybe<User>;
   /** What the reviewer wrote. */
   body: Scalars['String']['output'];
@@ -88,19 +88,19 @@ export type Review = {
   rating: Scalars['Int']['output'];
 };
 
-/** A user, as the reviews subgraph sees them: the author of reviews. */
+/** A person with an account in the store: a shopper, a reviewer, or both. */
 export type User = {
   __typename?: 'User';
-  /** The user's id. */
+  /** The account's stable identifier. */
   id: Scalars['ID']['output'];
   /** The user's reviews, newest first: at most `first` of them (1 to 100). */
   reviews: Array<Review>;
-  /** The user's public handle; the reviews subgraph keeps a copy for the reviews it serves. */
+  /** The public handle shown beside reviews: unique, lowercase, never changes once chosen. */
   username: Scalars['String']['output'];
 };
 
 
-/** A user, as the reviews subgraph sees them: the author of reviews. */
+/** A person with an account in the store: a shopper, a reviewer, or both. */
 export type UserReviewsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
