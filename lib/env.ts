@@ -5,9 +5,16 @@ import { z } from 'zod';
  * Processes call `loadEnv()` at boot and pass the typed result on; nothing
  * else reads `process.env`.
  */
-const DEVELOPMENT_JWT_SECRET = 'junction-development-secret-not-for-production';
+const DEVELOPMENT_GATEWAY_SECRET = 'junction-development-secret-not-for-production';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const millis = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+const list = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const persistedMode = z.enum(['off', 'allowlist', 'enforce']);
 
 const httpUrl = z
   .string()
@@ -26,15 +33,71 @@ const schema = z
     JUNCTION_DATA_DIR: z.string().min(1).default('.data'),
     PORT: port.optional(),
     HOST: z.string().optional(),
-    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Shared by the gateway and the subgraphs: signs the identity the gateway forwards. */
+    GATEWAY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     ACCOUNTS_URL: httpUrl.default('http://localhost:4001/graphql'),
     PRODUCTS_URL: httpUrl.default('http://localhost:4002/graphql'),
-});
+
+    // Database faults (every process that talks to Postgres).
+    DATABASE_STATEMENT_TIMEOUT_MS: millis(5_000),
+    DATABASE_POOL_TIMEOUT_MS: millis(5_000),
+
+    // Gateway: request limits.
+    MAX_BODY_BYTES: count(2 * 1024 * 1024),
+    MAX_TOKENS: count(15_000),
+    MAX_DEPTH: count(15),
+    MAX_ALIASES: count(30),
+    MAX_ROOT_FIELDS: count(20),
+    MAX_DIRECTIVES: count(50),
+    MAX_FIELDS: count(2_000),
+    MAX_FIELD_PAIRS: count(2_000),
+    ALLOW_BATCHING: flag.default(false),
+    MAX_BATCH_SIZE: count(10),
+    // Gateway: what is exposed.
+    INTROSPECTION: flag.optional(),
+    INTROSPECTION_SCOPE: z.string().min(1).default('introspection'),
+    GRAPHIQL: flag.optional(),
+    // Gateway: persisted documents.
+    APQ: flag.default(true),
+    APQ_CACHE_SIZE: count(1_000),
+    TRUSTED_DOCUMENTS: z.string().min(1).optional(),
+    TRUSTED_DOCUMENTS_MODE: persistedMode.default('off'),
+    TRUSTED_DOCUMENTS_CLIENT_MODES: list.optional(),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    REDIS_PREFIX: z.string().default('junction:'),
+    // Gateway: who is calling.
+    JWKS_URL: httpUrl.optional(),
+    JWKS_FILE: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).default('junction'),
+    JWT_ISSUER: z.string().min(1).optional(),
+    API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    // Gateway: rate limits (token buckets).
+    RATE_LIMIT: flag.default(true),
+    RATE_LIMIT_BURST: count(100),
+    RATE_LIMIT_PER_SECOND: count(50),
+    RATE_LIMIT_KEY_BURST: count(200),
+    RATE_LIMIT_KEY_PER_SECOND: count(100),
+    // Gateway: subgraph faults.
+    SUBGRAPH_TIMEOUT_MS: millis(30_000),
+    REQUEST_TIMEOUT_MS: millis(60_000),
+    SUBGRAPH_MAX_RESPONSE_BYTES: count(50 * 1024 * 1024),
+    SUBGRAPH_RETRY: flag.default(true),
+    CIRCUIT_BREAKER_FAILURES: count(5),
+    CIRCUIT_BREAKER_RESET_MS: millis(10_000),
+  })
+  .refine((env) => !(env.JWKS_URL && env.JWKS_FILE), {
+    message: 'set JWKS_URL or JWKS_FILE, not both',
+    path: ['JWKS_URL'],
+  });
 
 type ParsedEnv = z.output<typeof schema>;
 
-export type Env = Omit<ParsedEnv, 'JWT_SECRET' | 'LOG_LEVEL'> & {
-  JWT_SECRET: string;
+export type Env = Omit<ParsedEnv, 'GATEWAY_SECRET' | 'LOG_LEVEL' | 'INTROSPECTION' | 'GRAPHIQL'> & {
+  GATEWAY_SECRET: string;
+  /** Whether anyone may introspect; `undefined` means "callers with INTROSPECTION_SCOPE". */
+  INTROSPECTION: boolean | undefined;
+  GRAPHIQL: boolean;
   LOG_LEVEL: NonNullable<ParsedEnv['LOG_LEVEL']>;
   production: boolean;
 };
@@ -48,18 +111,21 @@ export function parseEnv(raw: Record<string, string | undefined>): EnvResult {
   const problems = result.success
     ? []
     : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  if (present.NODE_ENV === 'production' && present.JWT_SECRET === undefined) {
-    problems.push('JWT_SECRET: is required in production');
+  if (present.NODE_ENV === 'production' && present.GATEWAY_SECRET === undefined) {
+    problems.push('GATEWAY_SECRET: is required in production');
   }
   if (!result.success || problems.length > 0) return { ok: false, problems };
   const env = result.data;
+  const production = env.NODE_ENV === 'production';
   return {
     ok: true,
     env: {
       ...env,
-      JWT_SECRET: env.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      GATEWAY_SECRET: env.GATEWAY_SECRET ?? DEVELOPMENT_GATEWAY_SECRET,
+      INTROSPECTION: env.INTROSPECTION ?? (production ? undefined : true),
+      GRAPHIQL: env.GRAPHIQL ?? !production,
       LOG_LEVEL: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
-      production: env.NODE_ENV === 'production',
+      production,
     },
   };
 }

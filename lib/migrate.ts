@@ -14,10 +14,15 @@ export type SubgraphName = (typeof SUBGRAPHS)[number];
  * subgraph names the same table, so drizzle-kit and this runner agree.
  */
 export const MIGRATIONS_SCHEMA = 'drizzle';
-export const migrationsTable = (subgraph: SubgraphName) => `${subgraph}_migrations`;
 
-export function migrationsFolder(subgraph: SubgraphName): string {
-  return fileURLToPath(new URL(`../subgraphs/${subgraph}/drizzle`, import.meta.url));
+/** What owns migrations: each subgraph, and the gateway (its API keys, in gateway/drizzle/). */
+export type MigrationSet = SubgraphName | 'gateway';
+
+export const migrationsTable = (set: MigrationSet) => `${set}_migrations`;
+
+export function migrationsFolder(set: MigrationSet): string {
+  const folder = set === 'gateway' ? '../gateway/drizzle' : `../subgraphs/${set}/drizzle`;
+  return fileURLToPath(new URL(folder, import.meta.url));
 }
 
 /**
@@ -25,16 +30,25 @@ export function migrationsFolder(subgraph: SubgraphName): string {
  * An advisory lock makes replicas that boot together take turns, so each
  * migration runs exactly once. Returns how many were applied.
  */
-export async function migrateSubgraph(db: Database, subgraph: SubgraphName): Promise<number> {
-  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder(subgraph) });
-  const journal = pgSchema(MIGRATIONS_SCHEMA).table(migrationsTable(subgraph), {
+export function migrateSubgraph(db: Database, subgraph: SubgraphName): Promise<number> {
+  return applyMigrations(db, subgraph);
+}
+
+/** Applies the gateway's pending migrations (schema junction_gateway), the same way. */
+export function migrateGateway(db: Database): Promise<number> {
+  return applyMigrations(db, 'gateway');
+}
+
+async function applyMigrations(db: Database, set: MigrationSet): Promise<number> {
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder(set) });
+  const journal = pgSchema(MIGRATIONS_SCHEMA).table(migrationsTable(set), {
     id: serial('id').primaryKey(),
     hash: text('hash').notNull(),
     createdAt: bigint('created_at', { mode: 'number' }),
   });
 
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`junction:migrate:${subgraph}`}))`);
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`junction:migrate:${set}`}))`);
     await tx.execute(sql`create schema if not exists ${sql.identifier(MIGRATIONS_SCHEMA)}`);
     await tx.execute(sql`
       create table if not exists ${journal} (
@@ -55,8 +69,10 @@ export async function migrateSubgraph(db: Database, subgraph: SubgraphName): Pro
   });
 }
 
-export async function migrateAll(db: Database): Promise<Record<SubgraphName, number>> {
-  const applied = {} as Record<SubgraphName, number>;
+/** Every subgraph's migrations, then the gateway's. */
+export async function migrateAll(db: Database): Promise<Record<MigrationSet, number>> {
+  const applied = {} as Record<MigrationSet, number>;
   for (const subgraph of SUBGRAPHS) applied[subgraph] = await migrateSubgraph(db, subgraph);
+  applied.gateway = await migrateGateway(db);
   return applied;
 }

@@ -1,4 +1,5 @@
 import { downstreamError } from './errors.js';
+import { GATEWAY_HEADER, signGatewayToken } from './identity.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -21,9 +22,19 @@ export function createEntityClient(options: {
   name: string;
   url: string;
   logger: Logger;
+  /** GATEWAY_SECRET: subgraphs only answer requests signed with it. */
+  secret: string;
   timeoutMs?: number;
 }): EntityClient {
   const timeoutMs = options.timeoutMs ?? 5000;
+  // An anonymous gateway token: the peer learns the call is internal, not who asked.
+  let token: { value: Promise<string>; expires: number } | undefined;
+  const gatewayToken = () => {
+    if (!token || token.expires < Date.now()) {
+      token = { value: signGatewayToken(null, options.secret), expires: Date.now() + 60_000 };
+    }
+    return token.value;
+  };
   return {
     async fetch<T extends Record<string, unknown>>(
       representation: { __typename: string } & Record<string, unknown>,
@@ -37,6 +48,7 @@ export function createEntityClient(options: {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
+            [GATEWAY_HEADER]: await gatewayToken(),
             ...(request.requestId ? { 'x-request-id': request.requestId } : {}),
           },
           body: JSON.stringify({ query, variables: { representations: [representation] } }),

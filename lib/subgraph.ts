@@ -13,25 +13,31 @@ import { parse, Source, type DocumentNode } from 'graphql';
 import { openDatabase, type Database, type DatabaseOptions } from './db.js';
 import { loadEnv, type Env } from './env.js';
 import { createErrorFormatter } from './errors.js';
-import { closeServer, createRouter, graphqlHandler, listen, sendJson, type Listening, type RequestInfo } from './http.js';
+import { closeServer, createRouter, graphqlHandler, listen, sendError, sendJson, type Handler, type Listening } from './http.js';
+import { GATEWAY_HEADER, GatewayTokenError, verifyGatewayToken, type Identity } from './identity.js';
 import { createLogger, type Logger } from './logger.js';
 import { migrateSubgraph, type SubgraphName } from './migrate.js';
 import { stopOnSignals } from './shutdown.js';
-import { lazyViewer, type Viewer } from './viewer.js';
+import { LRUCache } from 'lru-cache';
+import { viewerOf, type Viewer } from './viewer.js';
 
 /** What every subgraph is built from. */
 export type SubgraphDeps = { db: Database; env: Env; logger: Logger };
 
+/** What a subgraph knows about a request: its id, and who the gateway says is calling. */
+export type SubgraphRequest = { requestId: string; identity?: Identity | null };
+
 /** What every subgraph's per-request context holds; each adds its loaders. */
 export type RequestContext = {
   db: Database;
-  /** Who is calling: worked out from the token on first use, null when anonymous. */
+  /** The signed-in user, or null (anonymous, or a partner's API key). */
   viewer: () => Promise<Viewer | null>;
   requestId: string;
 };
 
-export function requestContext({ db, env }: SubgraphDeps, info: RequestInfo): RequestContext {
-  return { db, viewer: lazyViewer(info.authorization, env.JWT_SECRET), requestId: info.requestId };
+export function requestContext({ db }: SubgraphDeps, info: SubgraphRequest): RequestContext {
+  const viewer = viewerOf(info.identity ?? null);
+  return { db, viewer: async () => viewer, requestId: info.requestId };
 }
 
 /** A subgraph's resolver map, as buildSubgraphSchema takes it. */
@@ -41,7 +47,7 @@ type SubgraphResolvers = NonNullable<GraphQLSchemaModule['resolvers']>;
 export type Subgraph<TContext extends BaseContext> = {
   name: SubgraphName;
   server: ApolloServer<TContext>;
-  context: (info: RequestInfo) => TContext;
+  context: (info: SubgraphRequest) => TContext;
 };
 
 const schemaDir = fileURLToPath(new URL('../schema/', import.meta.url));
@@ -81,19 +87,39 @@ export type ServedSubgraph = Listening & { stop(): Promise<void> };
  */
 export async function serveSubgraph<TContext extends BaseContext>(
   subgraph: Subgraph<TContext>,
-  { port = 0, host, logger, bound }: { port?: number; host?: string; logger: Logger; bound?: Listening },
+  {
+    port = 0,
+    host,
+    logger,
+    bound,
+    secret,
+  }: { port?: number; host?: string; logger: Logger; bound?: Listening; secret: string },
 ): Promise<ServedSubgraph> {
   await subgraph.server.start();
+  const identities = new WeakMap<IncomingMessage, Identity | null>();
   const graphql = graphqlHandler<TContext>({
     server: subgraph.server,
-    context: (_req: IncomingMessage, info) => subgraph.context(info),
+    context: (req: IncomingMessage, info) =>
+      subgraph.context({ requestId: info.requestId, identity: identities.get(req) ?? null }),
   });
+  const verify = gatewayTokenVerifier(secret);
+  // Only the gateway may call a subgraph: every request carries the token it signs.
+  const guarded: Handler = async (req, res) => {
+    const header = req.headers[GATEWAY_HEADER];
+    try {
+      identities.set(req, await verify(typeof header === 'string' ? header : undefined));
+    } catch (error) {
+      if (!(error instanceof GatewayTokenError)) throw error;
+      return sendError(res, 401, 'UNAUTHENTICATED', error.message);
+    }
+    return graphql(req, res);
+  };
   const listening = bound ?? (await listen(createServer(), port, host));
   listening.server.on(
     'request',
     createRouter(
       {
-        '/graphql': graphql,
+        '/graphql': guarded,
         '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
       },
       (error) => logger.error({ err: error }, 'request failed'),
@@ -107,6 +133,22 @@ export async function serveSubgraph<TContext extends BaseContext>(
         await closeServer(listening.server);
         await subgraph.server.stop();
       })()),
+  };
+}
+
+/**
+ * Verifies gateway tokens, remembering good ones until they expire: one
+ * gateway request makes several fetches with the same token, and verifying
+ * is the costly part.
+ */
+function gatewayTokenVerifier(secret: string): (token: string | undefined) => Promise<Identity | null> {
+  const verified = new LRUCache<string, { identity: Identity | null }>({ max: 10_000, ttl: 10_000 });
+  return async (token) => {
+    const known = token === undefined ? undefined : verified.get(token);
+    if (known) return known.identity;
+    const identity = await verifyGatewayToken(token, secret);
+    verified.set(token as string, { identity });
+    return identity;
   };
 }
 
@@ -135,6 +177,7 @@ export async function runSubgraph<TContext extends BaseContext>(
     port: env.PORT ?? defaultPort,
     ...(env.HOST ? { host: env.HOST } : {}),
     logger,
+    secret: env.GATEWAY_SECRET,
   });
   logger.info({ url: served.url, database: database.location }, `${name} subgraph ready`);
 

@@ -2,7 +2,9 @@ const USAGE = `Usage: junction <command> [options]
 
 Commands:
   gateway --supergraph FILE [--port N]   serve a Federation 2 supergraph
-  token --user ID [--expires 1h]         print a bearer token for a user (signed with JWT_SECRET)
+  token --user ID [--scopes "a b"] [--expires 1h]
+                                         print a development bearer token for a user
+  api-key create|revoke|list             manage partners' API keys
 
 Run "junction <command> --help" for a command's options.`;
 
@@ -14,6 +16,8 @@ export async function run(argv: string[]): Promise<void> {
       return (await import('../gateway/src/index.js')).main(rest);
     case 'token':
       return (await import('./token.js')).main(rest);
+    case 'api-key':
+      return (await import('./api-key.js')).main(rest);
     case undefined:
     case '--help':
     case '-h':

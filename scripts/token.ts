@@ -1,24 +1,53 @@
 import { parseArgs } from 'node:util';
 import { loadEnv } from '#lib/env.js';
-import { parseIntId } from '#lib/loaders.js';
-import { signViewerToken } from '#lib/viewer.js';
+import { signDevelopmentToken } from '../gateway/src/auth.js';
 
-const USAGE = `Usage: junction token --user ID [--expires 1h]
+const USAGE = `Usage: junction token --user ID [--scopes "a b"] [--expires 1h]
 
-Prints a bearer token for the user, signed with JWT_SECRET, for trying
-signed-in operations: curl -H "Authorization: Bearer $(npx junction token --user 1)" ...`;
+Prints a bearer token for the user, signed with the development key in
+JUNCTION_DATA_DIR/dev-jwks.json (made on first use), which the gateway accepts
+when neither JWKS_URL nor JWKS_FILE is set, outside production:
+  curl -H "Authorization: Bearer $(npx junction token --user 1)" ...
+  --user ID        the token's subject
+  --scopes "a b"   the scopes it grants, space-separated
+  --expires 1h     how long it is valid ("30m", "1h", "7d"...)`;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { user: { type: 'string' }, expires: { type: 'string', default: '1h' }, help: { type: 'boolean' } },
-  });
-  if (values.help) return void process.stdout.write(`${USAGE}\n`);
-  const userId = values.user === undefined ? null : parseIntId(values.user);
-  if (userId === null) {
-    process.stderr.write(`--user must be a user id.\n\n${USAGE}\n`);
-    process.exit(2);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        user: { type: 'string' },
+        scopes: { type: 'string', default: '' },
+        expires: { type: 'string', default: '1h' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${USAGE}`, 2);
   }
+  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  const subject = values.user?.trim();
+  if (!subject || /\s/.test(subject)) fail(`--user must be a user id.\n\n${USAGE}`, 2);
+  if (!/^\d+\s*[a-z]+$/i.test(values.expires)) fail(`--expires must be a duration such as 30m, 1h or 7d.\n\n${USAGE}`, 2);
+
   const env = loadEnv();
-  process.stdout.write(`${await signViewerToken(userId, env.JWT_SECRET, values.expires)}\n`);
+  if (env.production) fail('Development tokens are not accepted in production; get a token from your identity provider.', 1);
+  if (env.JWKS_URL || env.JWKS_FILE) {
+    process.stderr.write('Note: JWKS_URL or JWKS_FILE is set, so the gateway trusts those keys and will refuse this token.\n');
+  }
+  const token = await signDevelopmentToken({
+    dataDir: env.JUNCTION_DATA_DIR,
+    subject,
+    scopes: values.scopes.split(/\s+/).filter(Boolean),
+    expiresIn: values.expires,
+    audience: env.JWT_AUDIENCE,
+  }).catch((error: Error) => fail(error.message, 1));
+  process.stdout.write(`${token}\n`);
 }

@@ -1,10 +1,9 @@
-import type { RequestInfo } from '#lib/http.js';
-import { requestContext, type RequestContext, type SubgraphDeps } from '#lib/subgraph.js';
+import { requestContext, type RequestContext, type SubgraphDeps, type SubgraphRequest } from '#lib/subgraph.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export type Context = RequestContext & { loaders: Loaders };
 
 /** A fresh context, and so fresh loaders, for every request. */
 export function createContext(deps: SubgraphDeps) {
-  return (info: RequestInfo): Context => ({ ...requestContext(deps, info), loaders: createLoaders(deps.db) });
+  return (info: SubgraphRequest): Context => ({ ...requestContext(deps, info), loaders: createLoaders(deps.db) });
 }

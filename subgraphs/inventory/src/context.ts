@@ -1,6 +1,5 @@
-import type { RequestInfo } from '#lib/http.js';
 import type { EntityClient } from '#lib/peers.js';
-import { requestContext, type RequestContext, type SubgraphDeps } from '#lib/subgraph.js';
+import { requestContext, type RequestContext, type SubgraphDeps, type SubgraphRequest } from '#lib/subgraph.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 /** The subgraphs inventory asks about entities it does not own. */
@@ -10,7 +9,7 @@ export type Context = RequestContext & { loaders: Loaders; peers: Peers };
 
 /** A fresh context, and so fresh loaders, for every request. */
 export function createContext(deps: SubgraphDeps, peers: Peers) {
-  return (info: RequestInfo): Context => ({
+  return (info: SubgraphRequest): Context => ({
     ...requestContext(deps, info),
     loaders: createLoaders(deps.db),
     peers,

@@ -5,7 +5,12 @@ import { resolvers } from './resolvers/index.js';
 
 /** The inventory subgraph: stock levels and shipping estimates. */
 export function createSubgraph(deps: SubgraphDeps): Subgraph<Context> {
-  const products = createEntityClient({ name: 'products', url: deps.env.PRODUCTS_URL, logger: deps.logger });
+  const products = createEntityClient({
+    name: 'products',
+    url: deps.env.PRODUCTS_URL,
+    logger: deps.logger,
+    secret: deps.env.GATEWAY_SECRET,
+  });
   return {
     name: 'inventory',
     server: createSubgraphServer('inventory', resolvers, deps),

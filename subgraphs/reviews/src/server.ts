@@ -7,8 +7,8 @@ import { resolvers } from './resolvers/index.js';
 export function createSubgraph(deps: SubgraphDeps): Subgraph<Context> {
   const { env, logger } = deps;
   const peers = {
-    accounts: createEntityClient({ name: 'accounts', url: env.ACCOUNTS_URL, logger }),
-    products: createEntityClient({ name: 'products', url: env.PRODUCTS_URL, logger }),
+    accounts: createEntityClient({ name: 'accounts', url: env.ACCOUNTS_URL, logger, secret: env.GATEWAY_SECRET }),
+    products: createEntityClient({ name: 'products', url: env.PRODUCTS_URL, logger, secret: env.GATEWAY_SECRET }),
   };
   return {
     name: 'reviews',

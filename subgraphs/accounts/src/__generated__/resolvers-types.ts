@@ -71,8 +71,12 @@ export type User = {
   __typename?: 'User';
   /** When the account was opened. */
   createdAt: Scalars['DateTime']['output'];
-  /** The address the store writes to. Unique across accounts. */
-  email: Scalars['String']['output'];
+  /**
+   * The address the store writes to. Unique across accounts. Personal data: only
+   * callers granted the `read:email` scope see it; others get `null` and a `FORBIDDEN`
+   * (or, when anonymous, `UNAUTHENTICATED`) error.
+   */
+  email: Maybe<Scalars['String']['output']>;
   /** The account's stable identifier. */
   id: Scalars['ID']['output'];
   /** The person's full name, as they want it shown. */
@@ -217,7 +221,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

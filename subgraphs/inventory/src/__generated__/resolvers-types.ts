@@ -20,6 +20,7 @@ export type Mutation = {
    * Records that units of a product arrived in the warehouse and returns the product.
    * Fails with `NOT_FOUND` for a UPC the catalogue does not have and `BAD_USER_INPUT`
    * for a quantity outside 1 to 1,000,000; nothing is written then.
+   * Needs the `write:inventory` scope.
    */
   restock: Product;
 };

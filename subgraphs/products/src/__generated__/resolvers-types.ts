@@ -38,12 +38,13 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Adds a product to the catalogue. Fails with `BAD_USER_INPUT` when a field is
-   * invalid or the UPC is taken; nothing is written then.
+   * invalid or the UPC is taken; nothing is written then. Needs the `write:products` scope.
    */
   createProduct: Product;
   /**
    * Changes some of a product's details; fields left out keep their value.
    * Fails with `NOT_FOUND` for an unknown UPC and `BAD_USER_INPUT` for an invalid field.
+   * Needs the `write:products` scope.
    */
   updateProduct: Product;
 };
