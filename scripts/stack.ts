@@ -91,7 +91,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const gateway = await createGateway({
       supergraphSdl: composed.supergraphSdl,
       logger: logger.child({ component: 'gateway' }),
-      production: env.production,
+      env,
+      db: options.db,
     });
     started.push({ stop: gateway.stop });
     const listening = await listen(gateway.server, options.gatewayPort, host);

@@ -1,52 +1,202 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '#lib/errors.js';
+import { GATEWAY_HEADER } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
+import { CircuitBreaker, type CircuitPermit, type CircuitState } from './circuit-breaker.js';
+import { SubgraphClient, SubgraphFetchError, type SubgraphFailure } from './subgraph-client.js';
 
 /** What the gateway keeps of each incoming request, for the fetches it makes. */
-export type GatewayContext = { requestId: string; authorization?: string };
+export type GatewayContext = {
+  requestId: string;
+  /** The whole request's deadline: fetches still running when it aborts are abandoned. */
+  signal?: AbortSignal;
+  /** The caller's identity, signed for the subgraphs (header `x-junction-gateway`). */
+  gatewayToken?: () => Promise<string>;
+};
+
+export type SubgraphDataSourceOptions = {
+  name: string;
+  url: string;
+  logger: Logger;
+  /** Production keeps failure details (addresses, network errors) out of client messages. */
+  production: boolean;
+  /** Longest wait for one fetch's complete answer. */
+  timeoutMs?: number;
+  /** Larger answers are cut off and fail. */
+  maxResponseBytes?: number;
+  /** Whether a query whose connection failed before any answer is tried once more. Never a mutation. */
+  retry?: boolean;
+  breaker?: { failureThreshold: number; resetMs: number; now?: () => number };
+  /** Most connections open to the subgraph at once. */
+  maxSockets?: number;
+};
+
+export const SUBGRAPH_FETCH_DEFAULTS = {
+  timeoutMs: 10_000,
+  maxResponseBytes: 16 * 1024 * 1024,
+  retry: true,
+  breaker: { failureThreshold: 5, resetMs: 10_000 },
+} as const;
+
+type ProcessResult = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+/** Operations planned for a subgraph start with their type; anything not surely a query is never retried. */
+const QUERY = /^\s*(query\b|\{)/;
 
 /**
- * Fetches from one subgraph, passing on what the subgraph needs to know about
- * the caller: the Authorization header and the request id that ties the
- * subgraph's logs to the gateway's.
+ * Fetches from one subgraph for Apollo's query planner. Every way the subgraph
+ * can fail (down, slow, killed mid-answer, HTML, garbage, huge, failing over
+ * and over) becomes a DOWNSTREAM_SERVICE_ERROR naming the subgraph and the
+ * kind of failure, which the gateway puts on the affected fields while the
+ * rest of the data stands. Addresses and bodies go to the log only.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  private readonly subgraph: string;
+export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
+  private readonly name: string;
+  private readonly url: string;
   private readonly logger: Logger;
   private readonly production: boolean;
+  private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly retry: boolean;
+  private readonly client: SubgraphClient;
+  private readonly breaker: CircuitBreaker;
 
-  constructor(options: { name: string; url: string; logger: Logger; production: boolean }) {
-    super({ url: options.url });
-    this.subgraph = options.name;
+  constructor(options: SubgraphDataSourceOptions) {
+    this.name = options.name;
+    this.url = options.url;
     this.logger = options.logger;
     this.production = options.production;
-  }
-
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    // Only fetches made for a client's operation carry a client; health checks do not.
-    if (!('incomingRequestContext' in options)) return;
-    const headers = options.request.http?.headers;
-    if (!headers) return;
-    headers.set('x-request-id', options.context.requestId);
-    if (options.context.authorization) headers.set('authorization', options.context.authorization);
-  }
-
-  /**
-   * A subgraph that cannot be reached, or answers with something other than a
-   * GraphQL response, becomes DOWNSTREAM_SERVICE_ERROR naming the subgraph. Its
-   * address and the network error go to the log, not to the client.
-   */
-  override didEncounterError(error: Error, _request: unknown, _response: unknown, context?: GatewayContext): never {
-    const code = error instanceof GraphQLError ? error.extensions.code : undefined;
-    if (code === ErrorCode.UNAUTHENTICATED || code === ErrorCode.FORBIDDEN) throw error;
-    this.logger.error(
-      { err: error, subgraph: this.subgraph, url: this.url, requestId: context?.requestId },
-      'subgraph fetch failed',
-    );
-    const reason = this.production ? '' : `: ${error.message}`;
-    throw new GraphQLError(`The ${this.subgraph} subgraph is unavailable${reason}.`, {
-      extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName: this.subgraph },
+    this.timeoutMs = options.timeoutMs ?? SUBGRAPH_FETCH_DEFAULTS.timeoutMs;
+    this.maxResponseBytes = options.maxResponseBytes ?? SUBGRAPH_FETCH_DEFAULTS.maxResponseBytes;
+    this.retry = options.retry ?? SUBGRAPH_FETCH_DEFAULTS.retry;
+    this.client = new SubgraphClient({
+      url: options.url,
+      ...(options.maxSockets ? { maxSockets: options.maxSockets } : {}),
+    });
+    this.breaker = new CircuitBreaker({
+      name: options.name,
+      logger: options.logger,
+      ...SUBGRAPH_FETCH_DEFAULTS.breaker,
+      ...options.breaker,
     });
   }
+
+  get circuitState(): CircuitState {
+    return this.breaker.state;
+  }
+
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<ProcessResult> {
+    const { query, variables, operationName, extensions } = options.request;
+    if (!query) throw new Error(`No operation to send to the ${this.name} subgraph.`);
+    // Only fetches made for a client's operation carry a client; schema loading and health checks do not.
+    const context = 'incomingRequestContext' in options ? options.context : undefined;
+
+    const headers: Record<string, string> = {};
+    // What the planner adds, e.g. the request for a federated trace.
+    for (const [name, value] of options.request.http?.headers ?? []) headers[name.toLowerCase()] = value;
+    headers['content-type'] = 'application/json';
+    headers.accept = 'application/graphql-response+json, application/json;q=0.9';
+    if (context) headers['x-request-id'] = context.requestId;
+
+    const permit = this.breaker.admit();
+    if (!permit) {
+      // The opening was logged once, as a warning; one line per refused fetch would flood the log.
+      this.logger.debug({ subgraph: this.name, requestId: context?.requestId }, 'subgraph fetch refused: circuit open');
+      throw this.downstreamError(`The ${this.name} subgraph is unavailable (circuit open).`);
+    }
+    const started = Date.now();
+    try {
+      const token = await context?.gatewayToken?.();
+      if (token) headers[GATEWAY_HEADER] = token;
+      const answer = await this.client.fetch({
+        body: Buffer.from(JSON.stringify({ query, variables, operationName, extensions })),
+        headers,
+        timeoutMs: this.timeoutMs,
+        maxResponseBytes: this.maxResponseBytes,
+        retry: this.retry && QUERY.test(query),
+        ...(context?.signal ? { signal: context.signal } : {}),
+      });
+      // A GraphQL answer with a 5xx is passed on (its errors say what went wrong),
+      // but it still counts against the subgraph.
+      if (answer.status >= 500) {
+        permit.failed();
+        this.logger.error(
+          { subgraph: this.name, requestId: context?.requestId, url: this.url, status: answer.status },
+          'subgraph answered with a server error',
+        );
+      } else permit.succeeded();
+      if (answer.attempts > 1) {
+        const retried = { subgraph: this.name, requestId: context?.requestId, url: this.url };
+        this.logger.warn(retried, 'subgraph fetch retried');
+      }
+      return answer.body;
+    } catch (error) {
+      if (!(error instanceof SubgraphFetchError)) {
+        // Not the subgraph's doing: signing the gateway token failed, say.
+        permit.abandoned();
+        throw error;
+      }
+      report(permit, error.failure);
+      this.logger.error(
+        {
+          subgraph: this.name,
+          requestId: context?.requestId,
+          url: this.url,
+          failure: error.failure,
+          detail: error.message,
+          status: error.status,
+          body: error.bodyExcerpt,
+          attempts: error.attempts,
+          elapsedMs: Date.now() - started,
+          err: error.cause ?? error,
+        },
+        'subgraph fetch failed',
+      );
+      const detail = this.production ? '' : ` Detail: ${error.message}.`;
+      throw this.downstreamError(`${this.messageFor(error)}${detail}`);
+    }
+  }
+
+  /** Closes the pooled connections to the subgraph. */
+  close(): void {
+    this.client.close();
+  }
+
+  /** What the client is told: the subgraph and the kind of failure, nothing about where it runs. */
+  private messageFor(error: SubgraphFetchError): string {
+    const subgraph = `The ${this.name} subgraph`;
+    switch (error.failure) {
+      case 'timeout':
+        return `${subgraph} timed out (no answer within ${this.timeoutMs} ms).`;
+      case 'deadline':
+        return `${subgraph} timed out (the request's deadline passed).`;
+      case 'unreachable':
+        return `${subgraph} is unreachable.`;
+      case 'interrupted':
+        return `${subgraph} broke off its answer.`;
+      case 'non-graphql':
+        return `${subgraph} answered with a non-GraphQL response (HTTP ${error.status ?? 0}).`;
+      case 'too-large':
+        return `${subgraph} answered with a response that is too large (over ${this.maxResponseBytes} bytes).`;
+      case 'invalid-json':
+        return `${subgraph} answered with invalid JSON.`;
+    }
+  }
+
+  private downstreamError(message: string): GraphQLError {
+    return new GraphQLError(message, {
+      extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName: this.name },
+    });
+  }
+}
+
+/**
+ * Which failures say the subgraph is unwell. A deadline is the caller giving
+ * up; an answer too large is the query's size, from a subgraph that answered.
+ */
+function report(permit: CircuitPermit, failure: SubgraphFailure): void {
+  if (failure === 'deadline') permit.abandoned();
+  else if (failure === 'too-large') permit.succeeded();
+  else permit.failed();
 }

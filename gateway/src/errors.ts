@@ -1,39 +1,93 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import { GraphQLError } from 'graphql';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from '#lib/errors.js';
 import type { Logger } from '#lib/logger.js';
 
-/** Extensions that describe internals; never sent to clients in production. */
-const INTERNAL_EXTENSIONS = new Set(['stacktrace', 'exception', 'response', 'http']);
+/** Extensions a client may see in production; anything else a subgraph sends stays in the log. */
+const PUBLIC_EXTENSIONS = new Set(['code', 'serviceName', 'requestId', 'field', 'retryAfter']);
+
+/**
+ * Text that describes internals rather than the caller's request: addresses,
+ * stack frames, SQL, HTML pages, network error names. A subgraph that is not
+ * ours may put any of these in a message; in production such a message is
+ * replaced, whatever its code.
+ */
+const INTERNAL_TEXT = [
+  // Addresses and network errors.
+  /https?:\/\/|\b(?:localhost|\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?\b|\bE(?:CONN[A-Z]+|TIMEDOUT|NOTFOUND|PIPE|AI_AGAIN)\b/i,
+  // Stack frames and source files.
+  /\bat\s+\S+\s+\(|\.(?:[cm]?[jt]s):\d+/,
+  // HTML pages.
+  /<\s*(?:!doctype|html|body|head)\b/i,
+  // SQL and Postgres errors.
+  /\b(?:SELECT|INSERT INTO|UPDATE|DELETE FROM)\b[\s\S]*\b(?:FROM|VALUES|SET|WHERE)\b|\bsyntax error at or near\b|\bviolates \w+(?: \w+)? constraint\b|\b(?:relation|column) "[^"]*" does not exist\b|\bpg_\w+/,
+];
+
+export function looksInternal(message: string): boolean {
+  return INTERNAL_TEXT.some((pattern) => pattern.test(message));
+}
 
 /**
  * The gateway's `formatError`. In production a client sees:
- * - errors a subgraph chose to send, with their message and code (a subgraph's
- *   BAD_USER_INPUT stays BAD_USER_INPUT) but no stack trace or internals;
+ * - errors with a code, from a subgraph or the gateway, with their message
+ *   (a subgraph's BAD_USER_INPUT stays BAD_USER_INPUT) unless it reads like
+ *   internals, and only public extensions;
  * - a subgraph that could not be reached as DOWNSTREAM_SERVICE_ERROR naming the
  *   subgraph (see SubgraphDataSource), never its address or the network error;
  * - anything else as INTERNAL_SERVER_ERROR.
- * Everything is logged in full. Outside production, errors pass unchanged.
+ * The pipeline adds the request id to every error; `errorLogging` logs the
+ * detail under the same id. Outside production, errors pass unchanged.
  */
-export function createGatewayErrorFormatter({ production, logger }: { production: boolean; logger: Logger }) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const sentBySubgraph = !(original instanceof Error) && typeof original === 'object' && original !== null;
-    if (!(original instanceof GraphQLError) && !sentBySubgraph) {
-      logger.error({ err: original, path: formatted.path }, 'gateway error');
-    }
+export function createGatewayErrorFormatter({ production }: { production: boolean }) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    // Judged by the code alone, not by class: errors a subgraph sent arrive as
+    // plain objects, and Apollo gives uncoded errors INTERNAL_SERVER_ERROR.
+    const code = formatted.extensions?.code;
+    const masked = code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR;
     if (!production) return formatted;
 
     const base = {
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
     };
-    const extensions = formatted.extensions ?? {};
-    if (original instanceof GraphQLError || sentBySubgraph) {
-      const kept = Object.fromEntries(Object.entries(extensions).filter(([key]) => !INTERNAL_EXTENSIONS.has(key)));
-      return { message: formatted.message, ...base, extensions: kept };
+    if (masked) {
+      return { message: 'Internal server error', ...base, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
     }
-    return { message: 'Internal server error', ...base, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    const extensions = Object.fromEntries(
+      Object.entries(formatted.extensions ?? {}).filter(([key]) => PUBLIC_EXTENSIONS.has(key)),
+    );
+    const message = looksInternal(formatted.message) ? 'Internal server error' : formatted.message;
+    return { message, ...base, extensions };
+  };
+}
+
+/**
+ * Logs every error a request met, in full and with its request id, before
+ * `formatError` masks it for the client: what the client cannot be shown,
+ * the operator must be able to find.
+ */
+export function errorLogging(logger: Logger): ApolloServerPlugin<{ requestId: string }> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            const internal = code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR || code === ErrorCode.DOWNSTREAM_SERVICE_ERROR || looksInternal(error.message);
+            const original = error.originalError ?? error;
+            const detail = {
+              requestId: contextValue.requestId,
+              path: error.path,
+              code,
+              message: error.message,
+              extensions: error.extensions,
+              ...(original instanceof Error && original !== error ? { err: original } : {}),
+            };
+            if (internal) logger.error(detail, 'request error');
+            else logger.debug(detail, 'request error');
+          }
+        },
+      };
+    },
   };
 }

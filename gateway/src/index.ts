@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { listen } from '#lib/http.js';
 import { createLogger } from '#lib/logger.js';
 import { stopOnSignals } from '#lib/shutdown.js';
+import { databaseOptions } from '#lib/subgraph.js';
+import { migrateGateway } from './api-keys.js';
 import { createGateway } from './server.js';
 
 export const GATEWAY_USAGE = `Usage: junction gateway --supergraph FILE [--port N] [--host HOST]
@@ -46,7 +49,12 @@ export async function main(argv: string[]): Promise<void> {
   const supergraphSdl = await readFile(values.supergraph, 'utf8').catch((error: NodeJS.ErrnoException) =>
     fail(`Cannot read the supergraph ${values.supergraph}: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`),
   );
-  const gateway = await createGateway({ supergraphSdl, logger, production: env.production }).catch((error: Error) =>
+  // API keys live in Postgres (DATABASE_URL), or in the embedded database under JUNCTION_DATA_DIR.
+  const database = await openDatabase(databaseOptions(env)).catch((error: Error) =>
+    fail(`Cannot open the database for API keys: ${error.message}`),
+  );
+  await migrateGateway(database.db);
+  const gateway = await createGateway({ supergraphSdl, logger, env, db: database.db }).catch((error: Error) =>
     fail(`Cannot serve the supergraph ${values.supergraph}: ${error.message}`),
   );
   const host = values.host ?? env.HOST;
@@ -59,6 +67,7 @@ export async function main(argv: string[]): Promise<void> {
     async () => {
       await listening.close();
       await gateway.stop();
+      await database.close();
     },
     { logger },
   );

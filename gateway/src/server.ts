@@ -1,21 +1,33 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { createHttpServer, graphqlHandler, sendError, sendJson, type Handler } from '#lib/http.js';
+import { GraphQLError } from 'graphql';
+import type { Database } from '#lib/db.js';
+import type { Env } from '#lib/env.js';
+import { createHttpServer, sendError, sendJson, type Handler } from '#lib/http.js';
+import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
+import { createApiKeyVerifier } from './api-keys.js';
+import { jwtVerifierFromEnv } from './auth.js';
+import { authorizationPolicy, supergraphForGateway } from './authorization.js';
 import { SubgraphDataSource, type GatewayContext } from './data-source.js';
-import { createGatewayErrorFormatter } from './errors.js';
+import { createGatewayErrorFormatter, errorLogging } from './errors.js';
 import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from './ide.js';
+import { createDocumentChecker } from './limits.js';
+import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from './persisted-documents.js';
+import { createGraphQLEndpoint } from './pipeline.js';
+import { createRateLimiter } from './rate-limit.js';
+import { connectRedis } from './redis.js';
 
 export type GatewayOptions = {
   /** A composed Federation 2 supergraph, e.g. the contents of supergraph.graphql. */
   supergraphSdl: string;
   logger: Logger;
-  /** Production hides stack traces and internal error details. */
-  production: boolean;
-  /** Whether the schema can be introspected; on by default outside production. */
-  introspection?: boolean;
+  /** Every limit and security setting; see the README's security section. */
+  env: Env;
+  /** Where API keys are kept; without one the gateway accepts no API keys. */
+  db?: Database;
   /** Path GraphQL is served at. */
   path?: string;
 };
@@ -27,39 +39,129 @@ export type Gateway = {
   stop(): Promise<void>;
 };
 
+const unauthenticated = (message: string) => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+
+/**
+ * Who is calling: an API key (`x-api-key`), a JWT (`Authorization: Bearer`),
+ * or nobody. Bad credentials are refused rather than treated as anonymous, so
+ * a caller learns their key or token is wrong.
+ */
+async function createIdentify(env: Env, db: Database | undefined) {
+  const verifyJwt = await jwtVerifierFromEnv(env);
+  const verifyKey = db ? createApiKeyVerifier(db, { cacheMs: env.API_KEY_CACHE_MS }) : undefined;
+
+  return async (req: IncomingMessage): Promise<Identity | null> => {
+    const apiKey = req.headers['x-api-key'];
+    if (typeof apiKey === 'string' && apiKey) {
+      if (!verifyKey) throw unauthenticated('This gateway accepts no API keys.');
+      return verifyKey(apiKey);
+    }
+    const authorization = req.headers.authorization;
+    if (!authorization) return null;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+    if (!bearer) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+    return verifyJwt(bearer);
+  };
+}
+
 /**
  * The gateway over any Federation 2 supergraph: Apollo's query planner and
- * executor behind Junction's HTTP layer. Resolves once the supergraph is
- * loaded, so a listening gateway is a ready one.
+ * executor behind Junction's request pipeline (see pipeline.ts). Resolves once
+ * the supergraph is loaded, so a listening gateway is a ready one.
  */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
-  const { logger, production } = options;
+  const { logger, env, supergraphSdl } = options;
   const path = options.path ?? '/graphql';
+  const production = env.production;
+
+  const dataSources: SubgraphDataSource[] = [];
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
+    // @apollo/gateway refuses @authenticated/@requiresScopes (for: SECURITY); the pipeline enforces them.
+    supergraphSdl: supergraphForGateway(supergraphSdl),
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`The supergraph gives subgraph "${name}" no routing URL.`);
-      return new SubgraphDataSource({ name, url, logger, production });
+      const dataSource = new SubgraphDataSource({
+        name,
+        url,
+        logger,
+        production,
+        timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+        maxResponseBytes: env.SUBGRAPH_MAX_RESPONSE_BYTES,
+        retry: env.SUBGRAPH_RETRY,
+        breaker: { failureThreshold: env.CIRCUIT_BREAKER_FAILURES, resetMs: env.CIRCUIT_BREAKER_RESET_MS },
+      });
+      dataSources.push(dataSource);
+      return dataSource;
     },
     logger,
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    introspection: options.introspection ?? !production,
+    // The pipeline lets only permitted callers through to introspection; off means off for everyone.
+    introspection: env.INTROSPECTION !== false,
     includeStacktraceInErrorResponses: !production,
-    formatError: createGatewayErrorFormatter({ production, logger }),
+    formatError: createGatewayErrorFormatter({ production }),
+    // The pipeline reads HTTP, persisted documents and batches itself.
+    persistedQueries: false,
+    allowBatchedHttpRequests: false,
     // Junction stops its servers itself, in order; Apollo's own signal handler would race it.
     stopOnTerminationSignals: false,
     // Junction serves its own IDE page below, from npm packages rather than a CDN.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorLogging(logger)],
   });
-  await apollo.start();
-  let ready = true;
 
-  const graphql = graphqlHandler<GatewayContext>({ server: apollo, context: (_req, info) => info });
+  const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
+  try {
+    const trusted = env.TRUSTED_DOCUMENTS ? await loadTrustedDocuments(env.TRUSTED_DOCUMENTS) : undefined;
+    const persisted = createPersistedDocuments({
+      apq: env.APQ,
+      apqCacheSize: env.APQ_CACHE_SIZE,
+      ...(redis ? { redis } : {}),
+      redisPrefix: env.REDIS_PREFIX,
+      ...(trusted ? { trusted } : {}),
+      defaultMode: env.TRUSTED_DOCUMENTS_MODE,
+      clientModes: parseClientModes(env.TRUSTED_DOCUMENTS_CLIENT_MODES ?? []),
+      logger,
+    });
+    const identify = await createIdentify(env, options.db);
+    await apollo.start();
+
+    const graphql = createGraphQLEndpoint({
+      apollo,
+      env,
+      logger,
+      identify,
+      checkDocument: createDocumentChecker({
+        maxTokens: env.MAX_TOKENS,
+        maxDepth: env.MAX_DEPTH,
+        maxAliases: env.MAX_ALIASES,
+        maxRootFields: env.MAX_ROOT_FIELDS,
+        maxDirectives: env.MAX_DIRECTIVES,
+        maxFields: env.MAX_FIELDS,
+        maxFieldPairs: env.MAX_FIELD_PAIRS,
+      }),
+      persisted,
+      rateLimiter: env.RATE_LIMIT ? createRateLimiter({ ...(redis ? { redis } : {}), prefix: env.REDIS_PREFIX, logger }) : undefined,
+      policy: authorizationPolicy(supergraphSdl),
+    });
+    return { server: createHttpServer(routes(graphql, path, env.GRAPHIQL), (error) => logger.error({ err: error }, 'request failed')), stop };
+  } catch (error) {
+    redis?.disconnect();
+    throw error;
+  }
+
+  async function stop() {
+    await apollo.stop();
+    for (const dataSource of dataSources) dataSource.close();
+    await redis?.quit().catch(() => redis.disconnect());
+  }
+}
+
+/** GraphQL at `path`, liveness at /health, and GraphiQL (page and assets) when enabled. */
+function routes(graphql: Handler, path: string, graphiql: boolean): Record<string, Handler> {
   const idePage = renderIdePage({ endpoint: path, title: 'Junction GraphiQL' });
   const endpoint: Handler = (req, res) => {
-    if (req.method === 'GET' && prefersHtml(req.headers.accept)) {
+    if (graphiql && req.method === 'GET' && prefersHtml(req.headers.accept)) {
       res.writeHead(200, IDE_PAGE_HEADERS);
       res.end(idePage);
       return;
@@ -70,7 +172,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const url = req.url ?? '/';
     const isRead = req.method === 'GET' || req.method === 'HEAD';
     const asset =
-      isRead && url.startsWith(IDE_ASSET_PREFIX)
+      graphiql && isRead && url.startsWith(IDE_ASSET_PREFIX)
         ? ideAsset(url.split('?')[0] ?? url, {
             ...(req.headers['accept-encoding'] ? { acceptEncoding: req.headers['accept-encoding'] } : {}),
             ...(req.headers['if-none-match'] ? { ifNoneMatch: req.headers['if-none-match'] } : {}),
@@ -80,21 +182,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     res.writeHead(asset.status, asset.headers);
     res.end(req.method === 'HEAD' ? undefined : asset.body);
   };
-
-  const server = createHttpServer(
-    {
-      [path]: endpoint,
-      '/health': (_req, res) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'stopping' }),
-      '*': assets,
-    },
-    (error) => logger.error({ err: error }, 'request failed'),
-  );
-
   return {
-    server,
-    async stop() {
-      ready = false;
-      await apollo.stop();
-    },
+    [path]: endpoint,
+    '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    '*': assets,
   };
 }

@@ -1,93 +1,29 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { IncomingHttpHeaders } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { composeServices } from '@apollo/composition';
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_HEADER, verifyGatewayToken } from '#lib/identity.js';
+import { parseEnv } from '#lib/env.js';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { post } from '../support/graphql.js';
-import { run, type Running } from '../support/processes.js';
+import { books, startLibrary, type Library } from '../support/library.js';
+import { run } from '../support/processes.js';
 
 /**
  * `junction gateway` is generic: here it serves a supergraph that has nothing
- * to do with Junction's own, a library of books and authors, in one process.
+ * to do with Junction's own, a library of books and authors, in one process,
+ * with development defaults (the security suite covers production).
  */
-const seen: { subgraph: string; headers: IncomingHttpHeaders }[] = [];
-
-const books = [
-  { isbn: '9780141439518', title: 'Pride and Prejudice', authorId: 'austen' },
-  { isbn: '9780141439662', title: 'Sense and Sensibility', authorId: 'austen' },
-  { isbn: '9780486282114', title: 'Frankenstein', authorId: 'shelley' },
-];
-const authors = [
-  { id: 'austen', name: 'Jane Austen' },
-  { id: 'shelley', name: 'Mary Shelley' },
-];
-
-const subgraphs = {
-  catalog: {
-    typeDefs: parse(`
-      extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
-      type Book @key(fields: "isbn") { isbn: ID! title: String! author: Author! }
-      type Author @key(fields: "id", resolvable: false) { id: ID! }
-      type Query { books: [Book!]! }
-    `),
-    resolvers: {
-      Query: { books: () => books },
-      Book: { author: (book: (typeof books)[number]) => ({ id: book.authorId }) },
-    },
-  },
-  people: {
-    typeDefs: parse(`
-      extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
-      type Author @key(fields: "id") { id: ID! name: String! }
-    `),
-    resolvers: {
-      Author: { __resolveReference: (ref: { id: string }) => authors.find((a) => a.id === ref.id) },
-    },
-  },
-};
-
-const servers: ApolloServer[] = [];
-let dir: string;
-let gateway: Running;
+let library: Library;
+let gateway: GatewayProcess;
 let url: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'junction-cli-'));
-  const services = [];
-  for (const [name, module] of Object.entries(subgraphs)) {
-    const server = new ApolloServer({ schema: buildSubgraphSchema(module) });
-    servers.push(server);
-    const { url: subgraphUrl } = await startStandaloneServer(server, {
-      listen: { port: 0 },
-      context: async ({ req }) => {
-        seen.push({ subgraph: name, headers: req.headers });
-        return {};
-      },
-    });
-    services.push({ name, url: subgraphUrl, typeDefs: module.typeDefs });
-  }
-  const composed = composeServices(services);
-  if (!composed.supergraphSdl) throw new Error(String(composed.errors));
-  await writeFile(join(dir, 'library.graphql'), composed.supergraphSdl);
-
-  gateway = run('node', ['bin/junction.js', 'gateway', '--supergraph', join(dir, 'library.graphql'), '--port', '0'], {
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'info',
-  });
-  const [, ready] = await gateway.waitFor(/"url":"([^"]+)".*"gateway ready"/);
-  url = ready!;
+  library = await startLibrary();
+  gateway = await startGatewayProcess(library.supergraphSdl, { NODE_ENV: 'development', GATEWAY_SECRET: undefined });
+  url = gateway.url;
 });
 
 afterAll(async () => {
-  gateway?.interrupt();
-  await gateway?.exited;
-  for (const server of servers) await server.stop();
-  await rm(dir, { recursive: true, force: true });
+  await gateway?.stop();
+  await library?.stop();
 });
 
 describe('junction gateway over a supergraph that is not ours', () => {
@@ -103,20 +39,22 @@ describe('junction gateway over a supergraph that is not ours', () => {
     });
   });
 
-  it('forwards Authorization and the request id to every subgraph it calls', async () => {
-    seen.length = 0;
+  it('vouches for the caller to every subgraph it calls, and passes on only the request id', async () => {
+    library.seen.length = 0;
     const result = await post(url, '{ books { author { name } } }', {}, {
-      authorization: 'Bearer partner-token',
       'x-request-id': 'req-42',
       cookie: 'session=secret',
     });
     expect(result.headers.get('x-request-id')).toBe('req-42');
-    expect(seen.map((request) => request.subgraph).sort()).toEqual(['catalog', 'people']);
-    for (const { headers } of seen) {
-      expect(headers.authorization).toBe('Bearer partner-token');
+    expect(library.seen.map((request) => request.subgraph).sort()).toEqual(['catalog', 'people']);
+    const { env } = parseEnv({}) as { ok: true; env: { GATEWAY_SECRET: string } };
+    for (const { headers } of library.seen) {
       expect(headers['x-request-id']).toBe('req-42');
-      // Only what subgraphs need is passed on.
+      // A token signed with GATEWAY_SECRET saying who is calling (here: nobody).
+      await expect(verifyGatewayToken(headers[GATEWAY_HEADER] as string, env.GATEWAY_SECRET)).resolves.toBeNull();
+      // Client headers are not passed on.
       expect(headers.cookie).toBeUndefined();
+      expect(headers.authorization).toBeUndefined();
     }
   });
 
@@ -135,7 +73,7 @@ describe('junction gateway over a supergraph that is not ours', () => {
       url,
       '{ __schema { queryType { fields { name } } } }',
     );
-    expect(result.data!.__schema.queryType.fields.map((field) => field.name)).toEqual(['books']);
+    expect(result.data!.__schema.queryType.fields.map((field) => field.name)).toEqual(['books', 'book']);
   });
 
   it('answers /health once the supergraph is loaded', async () => {

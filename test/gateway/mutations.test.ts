@@ -11,9 +11,12 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 /** Writes through the gateway, read back through it; bad input writes nothing. */
 const world = generateWorld({ users: 20, products: 30, reviews: 60 });
 let stack: TestStack;
+/** A member of staff: may see emails and change the catalogue and stock. */
+let staff: Record<string, string>;
 
 beforeAll(async () => {
   stack = await startTestStack(world);
+  staff = await stack.signIn(1, ['read:email', 'write:products', 'write:inventory']);
 });
 afterAll(() => stack?.close());
 
@@ -129,7 +132,7 @@ describe('createUser', () => {
   it('opens an account, normalising the username and email', async () => {
     const result = await stack.query(CREATE_USER, {
       input: { name: 'Ada Lovelace', username: 'Ada_L', email: 'Ada@Example.COM' },
-    });
+    }, staff);
     expect(result.errors).toBeUndefined();
     expect(result.data).toMatchObject({
       createUser: { name: 'Ada Lovelace', username: 'ada_l', email: 'ada@example.com' },
@@ -143,7 +146,7 @@ describe('createUser', () => {
     ['a too short username', { name: 'X', username: 'ab', email: 'fresh@example.net' }, 'username'],
     ['an empty name', { name: ' ', username: 'fresh_name', email: 'fresh@example.net' }, 'name'],
   ])('refuses %s with BAD_USER_INPUT', async (_case, input, field) => {
-    const result = await expectRefused(CREATE_USER, { input }, 'BAD_USER_INPUT');
+    const result = await expectRefused(CREATE_USER, { input }, 'BAD_USER_INPUT', staff);
     expect(result.errors![0]!.extensions!.field).toBe(field);
   });
 });
@@ -153,6 +156,8 @@ describe('createProduct and updateProduct', () => {
     const result = await stack.query(
       `mutation { createProduct(input: { upc: "400000000017", name: "Cast Iron Skillet", price: 3999, weight: 2300 }) {
         upc name description price inStock quantity shippingEstimate } }`,
+      {},
+      staff,
     );
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({
@@ -173,6 +178,7 @@ describe('createProduct and updateProduct', () => {
     const result = await stack.query(
       `mutation($upc: String!) { updateProduct(upc: $upc, input: { price: 150000 }) { name price shippingEstimate } }`,
       { upc: product.upc },
+      staff,
     );
     expect(result.data).toEqual({ updateProduct: { name: product.name, price: 150000, shippingEstimate: 0 } });
   });
@@ -182,6 +188,7 @@ describe('createProduct and updateProduct', () => {
       'mutation($upc: String!) { createProduct(input: { upc: $upc, name: "Copy", price: 1, weight: 1 }) { upc } }',
       { upc: world.products[1]!.upc },
       'BAD_USER_INPUT',
+      staff,
     );
   });
 
@@ -194,11 +201,22 @@ describe('createProduct and updateProduct', () => {
       `mutation($upc: String!) { updateProduct(upc: $upc, input: ${input}) { upc } }`,
       { upc: world.products[2]!.upc },
       code,
+      staff,
     );
   });
 
   it('refuses an unknown UPC with NOT_FOUND', async () => {
-    await expectRefused('mutation { updateProduct(upc: "999999999999", input: { price: 5 }) { upc } }', {}, 'NOT_FOUND');
+    await expectRefused('mutation { updateProduct(upc: "999999999999", input: { price: 5 }) { upc } }', {}, 'NOT_FOUND', staff);
+  });
+});
+
+describe('who may write', () => {
+  it.each([
+    ['createProduct', 'mutation { createProduct(input: { upc: "400000000024", name: "Pan", price: 1, weight: 1 }) { upc } }', {}],
+    ['restock', 'mutation($upc: String!) { restock(upc: $upc, quantity: 1) { upc } }', { upc: world.products[4]!.upc }],
+  ])('refuses %s without its scope, writing nothing', async (_name, operation, variables) => {
+    await expectRefused(operation, variables, 'FORBIDDEN', await stack.signIn(2));
+    await expectRefused(operation, variables, 'UNAUTHENTICATED');
   });
 });
 
@@ -208,7 +226,7 @@ describe('restock', () => {
   it('adds the units that arrived', async () => {
     const product = world.products[3]!;
     const before = world.stock.find((row) => row.upc === product.upc)!.quantity;
-    const result = await stack.query(RESTOCK, { upc: product.upc, quantity: 25 });
+    const result = await stack.query(RESTOCK, { upc: product.upc, quantity: 25 }, staff);
     expect(result.data).toEqual({
       restock: { upc: product.upc, name: product.name, inStock: true, quantity: before + 25 },
     });
@@ -217,10 +235,10 @@ describe('restock', () => {
   });
 
   it('refuses an unknown UPC with NOT_FOUND', async () => {
-    await expectRefused(RESTOCK, { upc: '999999999999', quantity: 5 }, 'NOT_FOUND');
+    await expectRefused(RESTOCK, { upc: '999999999999', quantity: 5 }, 'NOT_FOUND', staff);
   });
 
   it.each([0, -3, 1_000_001])('refuses a quantity of %i with BAD_USER_INPUT', async (quantity) => {
-    await expectRefused(RESTOCK, { upc: world.products[3]!.upc, quantity }, 'BAD_USER_INPUT');
+    await expectRefused(RESTOCK, { upc: world.products[3]!.upc, quantity }, 'BAD_USER_INPUT', staff);
   });
 });

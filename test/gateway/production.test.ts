@@ -13,7 +13,7 @@ const world = generateWorld({ users: 10, products: 10, reviews: 30 });
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack(world, { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-at-least-32-chars' });
+  stack = await startTestStack(world, { NODE_ENV: 'production', GATEWAY_SECRET: 'a-production-secret-of-at-least-32-chars' });
 });
 afterAll(() => stack?.close());
 
@@ -35,7 +35,12 @@ describe('in production', () => {
       {
         message: 'An account with this email already exists.',
         path: ['createUser'],
-        extensions: { code: 'BAD_USER_INPUT', field: 'email', serviceName: 'accounts' },
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          field: 'email',
+          serviceName: 'accounts',
+          requestId: result.headers.get('x-request-id'),
+        },
       },
     ]);
   });
@@ -61,7 +66,7 @@ describe('in production', () => {
     );
     expect(result.data).toEqual({ users: [{ id: '1' }, { id: '2' }], product: null });
     expect(codes(result)).toEqual(['DOWNSTREAM_SERVICE_ERROR']);
-    expect(result.errors![0]!.message).toBe('The inventory subgraph is unavailable.');
+    expect(result.errors![0]!.message).toBe('The inventory subgraph is unreachable.');
     expectNoInternals(result);
   });
 

@@ -2,11 +2,11 @@ import { parseEnv, type Env } from '#lib/env.js';
 import { createLogger } from '#lib/logger.js';
 import { migrateAll } from '#lib/migrate.js';
 import { readSupergraphConfig } from '#lib/supergraph.js';
-import { signViewerToken } from '#lib/viewer.js';
 import { loadWorld } from '../../scripts/seed/load.js';
 import { startStack, type Stack } from '../../scripts/stack.js';
 import type { World } from '../../scripts/seed/world.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { createIdentityProvider, type IdentityProvider } from './identity-provider.js';
 import { post, type GraphQLResult } from './graphql.js';
 
 export function testEnv(overrides: Record<string, string> = {}): Env {
@@ -26,8 +26,10 @@ export type TestStack = Stack & {
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<GraphQLResult<TData>>;
-  /** The Authorization header of a signed-in user. */
-  signIn(userId: number): Promise<Record<string, string>>;
+  /** The identity provider the gateway trusts (its JWKS_FILE). */
+  idp: IdentityProvider;
+  /** The Authorization header of a signed-in user, granted `scopes`. */
+  signIn(userId: number, scopes?: string[]): Promise<Record<string, string>>;
   close(): Promise<void>;
 };
 
@@ -38,7 +40,8 @@ export type TestStack = Stack & {
 export async function startTestStack(world?: World, envOverrides: Record<string, string> = {}): Promise<TestStack> {
   const statements: string[] = [];
   const database = await createTestDatabase({ onQuery: (sql) => statements.push(sql) });
-  const env = testEnv(envOverrides);
+  const idp = await createIdentityProvider();
+  const env = testEnv({ JWKS_FILE: idp.jwksFile, RATE_LIMIT: 'false', ...envOverrides });
   try {
     await migrateAll(database.db);
     if (world) await loadWorld(database.db, world);
@@ -58,7 +61,8 @@ export async function startTestStack(world?: World, envOverrides: Record<string,
       env,
       statements,
       query: (query, variables, headers) => post(stack.gatewayUrl, query, variables, headers),
-      signIn: async (userId) => ({ authorization: `Bearer ${await signViewerToken(userId, env.JWT_SECRET)}` }),
+      idp,
+      signIn: async (userId, scopes) => ({ authorization: `Bearer ${await idp.token(String(userId), { scopes })}` }),
       async close() {
         await stack.stop();
         await database.close();

@@ -1,0 +1,190 @@
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * Turns an HTTP request into the GraphQL requests it carries, refusing
+ * everything a GraphQL endpoint should not accept before any GraphQL work is
+ * done: other methods, cross-site requests (CSRF), oversized or malformed
+ * bodies, batches when batching is off.
+ */
+export type GraphQLRequest = {
+  query?: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+  extensions?: Record<string, unknown> | null;
+};
+
+export type HttpRefusal = {
+  ok: false;
+  status: number;
+  code: string;
+  message: string;
+  headers?: Record<string, string>;
+};
+
+export type ReadRequest =
+  | { ok: true; method: 'GET' | 'POST'; requests: GraphQLRequest[]; batched: boolean }
+  | HttpRefusal;
+
+export type ReadOptions = { maxBodyBytes: number; allowBatching: boolean; maxBatchSize: number };
+
+const ALLOW = 'GET, POST';
+
+/** Content types a browser may send cross-site without a preflight. */
+const SIMPLE_CONTENT_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']);
+
+/** Headers a browser only sends after a CORS preflight, so their presence proves the page was allowed to. */
+const PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name', 'graphql-preflight'];
+
+function refuse(status: number, code: string, message: string, headers?: Record<string, string>): HttpRefusal {
+  return { ok: false, status, code, message, ...(headers ? { headers } : {}) };
+}
+
+function mediaType(req: IncomingMessage): string | undefined {
+  const header = req.headers['content-type'];
+  return header?.split(';')[0]?.trim().toLowerCase() || undefined;
+}
+
+/**
+ * Apollo Server's CSRF rule: a request a browser could send from any page
+ * without a preflight (a GET, or a POST with a "simple" content type) is only
+ * executed when it carries a header such a page cannot set.
+ */
+function isCrossSiteCapable(req: IncomingMessage): boolean {
+  const type = mediaType(req);
+  if (type !== undefined && !SIMPLE_CONTENT_TYPES.has(type)) return false;
+  return !PREFLIGHT_HEADERS.some((name) => {
+    const value = req.headers[name];
+    return typeof value === 'string' && value.length > 0;
+  });
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop reading, but keep the socket: the 413 still has to be written.
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLarge());
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+function parseJsonParam(value: string | null, name: string): { ok: true; value: unknown } | HttpRefusal {
+  if (value === null || value === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(value) };
+  } catch {
+    return refuse(400, 'BAD_REQUEST', `The ${name} parameter is not valid JSON.`);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Checks one request's fields are what GraphQL over HTTP says they are. */
+function shape(value: unknown): { ok: true; request: GraphQLRequest } | HttpRefusal {
+  if (!isObject(value)) return refuse(400, 'BAD_REQUEST', 'A GraphQL request must be a JSON object.');
+  const { query, operationName, variables, extensions } = value;
+  if (query !== undefined && typeof query !== 'string') {
+    return refuse(400, 'BAD_REQUEST', 'The query must be a string.');
+  }
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
+    return refuse(400, 'BAD_REQUEST', 'The operationName must be a string.');
+  }
+  if (variables !== undefined && variables !== null && !isObject(variables)) {
+    return refuse(400, 'BAD_REQUEST', 'The variables must be a JSON object.');
+  }
+  if (extensions !== undefined && extensions !== null && !isObject(extensions)) {
+    return refuse(400, 'BAD_REQUEST', 'The extensions must be a JSON object.');
+  }
+  if (query === undefined && !isObject(extensions?.persistedQuery)) {
+    return refuse(400, 'BAD_REQUEST', 'A GraphQL request needs a query or a persisted query id.');
+  }
+  return {
+    ok: true,
+    request: {
+      ...(query !== undefined ? { query } : {}),
+      ...(operationName !== undefined ? { operationName } : {}),
+      ...(variables !== undefined ? { variables } : {}),
+      ...(extensions !== undefined ? { extensions } : {}),
+    },
+  };
+}
+
+export async function readGraphQLRequest(req: IncomingMessage, options: ReadOptions): Promise<ReadRequest> {
+  const method = req.method;
+  if (method !== 'GET' && method !== 'POST') {
+    return refuse(405, 'METHOD_NOT_ALLOWED', `GraphQL is served over GET and POST, not ${method}.`, { allow: ALLOW });
+  }
+  if (isCrossSiteCapable(req)) {
+    return refuse(
+      400,
+      'BAD_REQUEST',
+      'This request could have been sent by any web page (CSRF), so it was not executed. ' +
+        'Send it with "Content-Type: application/json", or with an "apollo-require-preflight" header.',
+    );
+  }
+
+  if (method === 'GET') {
+    const search = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+    const variables = parseJsonParam(search.get('variables'), 'variables');
+    if (!variables.ok) return variables;
+    const extensions = parseJsonParam(search.get('extensions'), 'extensions');
+    if (!extensions.ok) return extensions;
+    const checked = shape({
+      query: search.get('query') ?? undefined,
+      operationName: search.get('operationName') ?? undefined,
+      variables: variables.value,
+      extensions: extensions.value,
+    });
+    return checked.ok ? { ok: true, method, requests: [checked.request], batched: false } : checked;
+  }
+
+  const type = mediaType(req);
+  if (type !== 'application/json' && type !== 'application/graphql-response+json') {
+    return refuse(415, 'UNSUPPORTED_MEDIA_TYPE', 'POST a GraphQL request as application/json.');
+  }
+  let body: Buffer;
+  try {
+    body = await readBody(req, options.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) {
+      return refuse(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${options.maxBodyBytes} bytes.`);
+    }
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return refuse(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+  }
+  if (!Array.isArray(parsed)) {
+    const checked = shape(parsed);
+    return checked.ok ? { ok: true, method, requests: [checked.request], batched: false } : checked;
+  }
+  if (!options.allowBatching) {
+    return refuse(400, 'BATCHING_NOT_SUPPORTED', 'This gateway does not accept batched requests; send one at a time.');
+  }
+  if (parsed.length === 0 || parsed.length > options.maxBatchSize) {
+    return refuse(400, 'BAD_REQUEST', `A batch must hold 1 to ${options.maxBatchSize} requests.`);
+  }
+  const requests: GraphQLRequest[] = [];
+  for (const item of parsed) {
+    const checked = shape(item);
+    if (!checked.ok) return checked;
+    requests.push(checked.request);
+  }
+  return { ok: true, method, requests, batched: true };
+}

@@ -1,0 +1,262 @@
+import { setMaxListeners } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { Env } from '#lib/env.js';
+import { requestIdOf, type Handler } from '#lib/http.js';
+import { signGatewayToken, type Identity } from '#lib/identity.js';
+import type { Logger } from '#lib/logger.js';
+import { authorize, type AuthorizationPolicy, type AuthorizationResult } from './authorization.js';
+import type { GatewayContext } from './data-source.js';
+import { readGraphQLRequest, type GraphQLRequest } from './http-request.js';
+import type { CheckedDocument, Refusal } from './limits.js';
+import type { createPersistedDocuments } from './persisted-documents.js';
+import type { createRateLimiter } from './rate-limit.js';
+
+/**
+ * Everything between an HTTP request and Apollo's executor, in the order that
+ * keeps refusals cheap: who is calling, whether they may call now, what they
+ * sent, which document it names, whether that document is within limits, and
+ * which of its fields they may see. Each refusal is a GraphQL-shaped JSON
+ * error with a code and the request id.
+ */
+export type PipelineOptions = {
+  apollo: ApolloServer<GatewayContext>;
+  env: Env;
+  logger: Logger;
+  /** Verifies the caller's credentials: null when there are none, an UNAUTHENTICATED GraphQLError when they are bad. */
+  identify(req: IncomingMessage): Promise<Identity | null>;
+  checkDocument(query: string, operationName?: string | null): CheckedDocument | Refusal;
+  persisted: ReturnType<typeof createPersistedDocuments>;
+  rateLimiter: ReturnType<typeof createRateLimiter> | undefined;
+  policy: AuthorizationPolicy;
+};
+
+type Outcome = { status: number; body: { data?: unknown; errors?: readonly GraphQLFormattedError[] }; headers?: Record<string, string> };
+
+/** GraphQL over HTTP's own media type when the client asks for it, plain JSON otherwise. */
+function contentType(req: IncomingMessage): string {
+  return req.headers.accept?.includes('application/graphql-response+json')
+    ? 'application/graphql-response+json; charset=utf-8'
+    : 'application/json; charset=utf-8';
+}
+
+function errorBody(requestId: string, code: string, message: string, extra: Record<string, unknown> = {}): Outcome['body'] {
+  return { errors: [{ message, extensions: { code, requestId, ...extra } }] };
+}
+
+function fromGraphQLErrors(requestId: string, status: number, errors: readonly GraphQLError[]): Outcome {
+  return {
+    status,
+    body: {
+      errors: errors.map((error) => {
+        const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+        return {
+          message: error.message,
+          ...(error.locations ? { locations: error.locations } : {}),
+          extensions: { ...extensions, requestId },
+        };
+      }),
+    },
+  };
+}
+
+function send(res: ServerResponse, outcome: Outcome | Outcome['body'][], status: number, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(Array.isArray(outcome) ? outcome : outcome.body);
+  res.writeHead(status, { 'content-type': contentType(res.req), ...headers, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** The caller's address: the socket's peer, or with TRUST_PROXY = n, the address n proxies back in X-Forwarded-For. */
+export function clientAddress(req: IncomingMessage, trustProxy: number): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  if (trustProxy === 0) return peer;
+  const forwarded = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
+  return hops[hops.length - trustProxy] ?? hops[0] ?? peer;
+}
+
+/** Signs the identity for subgraphs once per request; anonymous tokens are shared for a minute. */
+function gatewayTokens(secret: string) {
+  let anonymous: { token: Promise<string>; expires: number } | undefined;
+  return (identity: Identity | null): (() => Promise<string>) => {
+    if (!identity) {
+      return () => {
+        if (!anonymous || anonymous.expires < Date.now()) {
+          anonymous = { token: signGatewayToken(null, secret), expires: Date.now() + 60_000 };
+        }
+        return anonymous.token;
+      };
+    }
+    let token: Promise<string> | undefined;
+    return () => (token ??= signGatewayToken(identity, secret));
+  };
+}
+
+export function createGraphQLEndpoint(options: PipelineOptions): Handler {
+  const { apollo, env, logger, policy, persisted, rateLimiter } = options;
+  const tokenFor = gatewayTokens(env.GATEWAY_SECRET);
+  const authorizations = new LRUCache<string, { result: AuthorizationResult; query?: string }>({ max: 1_000 });
+
+  function authorized(checked: CheckedDocument, query: string, operationName: string | null | undefined, identity: Identity | null) {
+    const scopes = identity ? [...identity.scopes].sort().join(' ') : '';
+    const key = `${identity ? 1 : 0}\u0000${scopes}\u0000${operationName ?? ''}\u0000${query}`;
+    let entry = authorizations.get(key);
+    if (!entry) {
+      const result = authorize(policy, checked.document, operationName, {
+        authenticated: identity !== null,
+        scopes: identity?.scopes ?? [],
+      });
+      // The filtered text goes to Apollo as the query, so its plan is cached under its own hash.
+      entry = result.kind === 'filtered' ? { result, query: result.text } : { result };
+      authorizations.set(key, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * INTROSPECTION=true lets anyone introspect, false nobody (Apollo's own rule
+   * refuses it then); unset, only callers with INTROSPECTION_SCOPE may.
+   */
+  function introspectionRefusal(identity: Identity | null, requestId: string): Outcome | undefined {
+    if (env.INTROSPECTION !== undefined || identity?.scopes.includes(env.INTROSPECTION_SCOPE)) return undefined;
+    const scope = env.INTROSPECTION_SCOPE;
+    return identity
+      ? { status: 403, body: errorBody(requestId, 'FORBIDDEN', `Introspection needs the "${scope}" scope.`) }
+      : {
+          status: 401,
+          body: errorBody(requestId, 'UNAUTHENTICATED', `Introspection needs a signed-in caller with the "${scope}" scope.`),
+        };
+  }
+
+  async function runOne(
+    request: GraphQLRequest,
+    method: 'GET' | 'POST',
+    identity: Identity | null,
+    req: IncomingMessage,
+    requestId: string,
+    deadline: AbortSignal,
+  ): Promise<Outcome> {
+    const headerClient = req.headers['apollographql-client-name'];
+    const client = identity?.client
+      ? { name: identity.client, trusted: true }
+      : { name: typeof headerClient === 'string' && headerClient ? headerClient : undefined, trusted: false };
+    const resolved = await persisted.resolve(request, client);
+    if (!resolved.ok) {
+      // "Not found, send the query" must never be cached by a CDN in front of GET requests.
+      return { ...fromGraphQLErrors(requestId, resolved.status, [resolved.error]), headers: { 'cache-control': 'private, no-cache, must-revalidate' } };
+    }
+
+    const checked = options.checkDocument(resolved.query, request.operationName);
+    if ('errors' in checked) return fromGraphQLErrors(requestId, checked.status, checked.errors);
+    if (method === 'GET' && checked.operation.operation !== 'query') {
+      return {
+        status: 405,
+        headers: { allow: 'POST' },
+        body: errorBody(requestId, 'METHOD_NOT_ALLOWED', `A ${checked.operation.operation} must be sent with POST.`),
+      };
+    }
+    if (checked.introspection) {
+      const refused = introspectionRefusal(identity, requestId);
+      if (refused) return refused;
+    }
+
+    const { result: authorization, query: filteredQuery } = authorized(checked, resolved.query, request.operationName, identity);
+    if (authorization.kind === 'denied') {
+      return { status: 200, body: withRequestId(authorization.result, requestId) };
+    }
+
+    const { persistedQuery: _persisted, ...extensions } = request.extensions ?? {};
+    const contextValue: GatewayContext = { requestId, signal: deadline, gatewayToken: tokenFor(identity) };
+    const response = await apollo.executeOperation(
+      {
+        query: filteredQuery ?? resolved.query,
+        ...(request.operationName ? { operationName: request.operationName } : {}),
+        ...(request.variables ? { variables: request.variables } : {}),
+        ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
+      },
+      { contextValue },
+    );
+    if (response.body.kind !== 'single') {
+      return { status: 400, body: errorBody(requestId, 'BAD_REQUEST', 'Incremental delivery (@defer, @stream) is not supported.') };
+    }
+    const single = response.body.singleResult;
+    let body: Outcome['body'] = single;
+    // Unauthorized fields come back as null with their errors; @skip/@include depend on the variables.
+    if (authorization.kind === 'filtered') body = authorization.apply(single, request.variables ?? {});
+    return { status: response.http.status ?? 200, body: withRequestId(body, requestId) };
+  }
+
+  return async (req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+
+    let identity: Identity | null;
+    try {
+      identity = await options.identify(req);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      // A bad credential is the caller's to fix (401); an identity provider that cannot be reached is not (503).
+      const code = String(error.extensions.code ?? 'UNAUTHENTICATED');
+      const status = code === 'UNAUTHENTICATED' ? 401 : 503;
+      const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+      return send(res, { status, body: errorBody(requestId, code, error.message) }, status, headers);
+    }
+
+    if (rateLimiter) {
+      const byKey = identity?.kind === 'api-key';
+      const limits = identity?.rateLimit ?? (byKey
+        ? { burst: env.RATE_LIMIT_KEY_BURST, perSecond: env.RATE_LIMIT_KEY_PER_SECOND }
+        : { burst: env.RATE_LIMIT_BURST, perSecond: env.RATE_LIMIT_PER_SECOND });
+      const key = byKey ? `key:${identity?.subject}` : `ip:${clientAddress(req, env.TRUST_PROXY)}`;
+      const taken = await rateLimiter.take(key, limits);
+      if (!taken.allowed) {
+        // The body is not read: close the connection rather than drain it.
+        return send(
+          res,
+          { status: 429, body: errorBody(requestId, 'RATE_LIMITED', `Too many requests; retry in ${taken.retryAfterSeconds} s.`, { retryAfter: taken.retryAfterSeconds }) },
+          429,
+          { 'retry-after': String(taken.retryAfterSeconds), connection: 'close' },
+        );
+      }
+    }
+
+    const read = await readGraphQLRequest(req, {
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      allowBatching: env.ALLOW_BATCHING,
+      maxBatchSize: env.MAX_BATCH_SIZE,
+    });
+    if (!read.ok) {
+      const headers = { ...read.headers, ...(read.status === 413 ? { connection: 'close' } : {}) };
+      return send(res, { status: read.status, body: errorBody(requestId, read.code, read.message) }, read.status, headers);
+    }
+
+    const deadline = AbortSignal.timeout(env.REQUEST_TIMEOUT_MS);
+    // Every subgraph fetch of the request listens to it; a wide plan has many.
+    setMaxListeners(0, deadline);
+    const outcomes: Outcome[] = [];
+    for (const request of read.requests) {
+      try {
+        outcomes.push(await runOne(request, read.method, identity, req, requestId, deadline));
+      } catch (error) {
+        logger.error({ err: error, requestId }, 'request failed');
+        outcomes.push({ status: 500, body: errorBody(requestId, 'INTERNAL_SERVER_ERROR', 'Internal server error') });
+      }
+    }
+    if (read.batched) return send(res, outcomes.map((outcome) => outcome.body), 200);
+    const [outcome] = outcomes as [Outcome];
+    send(res, outcome, outcome.status, outcome.headers);
+  };
+}
+
+function withRequestId(body: Outcome['body'], requestId: string): Outcome['body'] {
+  if (!body.errors?.length) return body;
+  return {
+    ...body,
+    errors: body.errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId } })),
+  };
+}

@@ -1,0 +1,50 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run, type Running } from './processes.js';
+
+export const PRODUCTION_SECRET = 'a-production-secret-of-at-least-32-characters';
+
+export type GatewayProcess = {
+  url: string;
+  running: Running;
+  /** Interrupts the gateway and waits for it to exit; resolves with its exit code. */
+  stop(): Promise<number | NodeJS.Signals | null>;
+};
+
+/**
+ * `npx junction gateway` as an operator runs it: its own process, production
+ * defaults unless `env` says otherwise, over the given supergraph.
+ */
+export async function startGatewayProcess(
+  supergraphSdl: string,
+  env: Record<string, string | undefined> = {},
+): Promise<GatewayProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'junction-gateway-'));
+  const file = join(dir, 'supergraph.graphql');
+  await writeFile(file, supergraphSdl);
+  const running = run('node', ['bin/junction.js', 'gateway', '--supergraph', file, '--port', '0', '--host', '127.0.0.1'], {
+    NODE_ENV: 'production',
+    GATEWAY_SECRET: PRODUCTION_SECRET,
+    LOG_LEVEL: 'info',
+    JUNCTION_DATA_DIR: dir,
+    ...env,
+  });
+  try {
+    const [, url] = await running.waitFor(/"url":"([^"]+)".*"gateway ready"/);
+    return {
+      url: url!,
+      running,
+      async stop() {
+        if (running.child.exitCode === null) running.interrupt();
+        const code = await running.exited;
+        await rm(dir, { recursive: true, force: true });
+        return code;
+      },
+    };
+  } catch (error) {
+    running.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
