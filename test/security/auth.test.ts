@@ -21,7 +21,13 @@ const world = generateWorld({ users: 4, products: 3, reviews: 6 });
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack(world, { NODE_ENV: 'production', GATEWAY_SECRET: PRODUCTION_SECRET, API_KEY_CACHE_MS: '0' });
+  stack = await startTestStack(world, {
+    NODE_ENV: 'production',
+    GATEWAY_SECRET: PRODUCTION_SECRET,
+    API_KEY_CACHE_MS: '0',
+    // Production's default; the test stack turns it off elsewhere.
+    RATE_LIMIT: 'true',
+  });
 });
 afterAll(() => stack?.close());
 
@@ -117,6 +123,23 @@ describe('partner API keys', () => {
     const revoked = await stack.query(restock, {}, { 'x-api-key': key });
     expect(revoked.status).toBe(401);
     expect(codes(revoked)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('are rate limited by their own bucket, leaving other callers alone', async () => {
+    const { key } = await createApiKey(stack.database.db, {
+      name: 'Greedy',
+      client: 'greedy',
+      rateLimit: { burst: 2, perSecond: 1 },
+    });
+    const query = '{ topProducts(first: 1) { name } }';
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await stack.query(query, {}, { 'x-api-key': key })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const refused = await stack.query(query, {}, { 'x-api-key': key });
+    expect(codes(refused)).toEqual(['RATE_LIMITED']);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Anonymous callers from the same address have a bucket of their own.
+    expect((await stack.query(query)).status).toBe(200);
   });
 
   it('refuses an unknown key', async () => {
