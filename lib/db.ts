@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
+import { Slots, boundedClient } from './db-pool.js';
 
 /**
  * The database every subgraph talks to, whichever driver is underneath:
@@ -26,9 +27,26 @@ export type DatabaseOptions = {
   dataDir?: string;
   /** Most connections postgres.js opens. */
   poolMax?: number;
+  /**
+   * Longest any one statement may run, in ms; the server cancels it after that
+   * (SQLSTATE 57014). Set as `statement_timeout` on every connection; 0 means no
+   * limit. Not applied to the embedded database: PGlite runs queries on this
+   * process's only thread, where no timer can interrupt them.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * Longest a query or transaction waits for a free connection, in ms, when all
+   * `poolMax` are busy; it then fails with a PoolTimeoutError instead of queueing
+   * without end. The embedded database has one connection and no such bound.
+   */
+  poolTimeoutMs?: number;
   /** Called with every SQL statement sent (for statement counting and debugging). */
   onQuery?: (sql: string, params: unknown[]) => void;
 };
+
+const DEFAULT_POOL_MAX = 10;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
+const DEFAULT_POOL_TIMEOUT_MS = 5_000;
 
 export async function openDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
   const onQuery = options.onQuery;
@@ -37,14 +55,24 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   if (options.url) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
+    const max = options.poolMax ?? DEFAULT_POOL_MAX;
     const client = postgres(options.url, {
-      max: options.poolMax ?? 10,
+      max,
       connect_timeout: 10,
       idle_timeout: 60,
+      // No catalog query when a connection opens: if that query fails (cancelled
+      // by statement_timeout, or its backend killed), postgres.js 3.4.9 drops the
+      // rejection and the process dies of it (porsager/postgres#1192, #1223).
+      // drizzle serializes and parses array columns itself, so nothing needs it.
+      fetch_types: false,
       onnotice: () => {},
-      connection: { application_name: 'junction' },
+      connection: {
+        application_name: 'junction',
+        statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      },
     });
-    const db = drizzle({ client, ...(logger ? { logger } : {}) });
+    const slots = new Slots(max, options.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS);
+    const db = drizzle({ client: boundedClient(client, slots), ...(logger ? { logger } : {}) });
     return {
       db,
       driver: 'postgres',
@@ -81,3 +109,5 @@ function redactUrl(url: string): string {
     return 'postgres';
   }
 }
+
+export { PoolTimeoutError, databaseFault, type DatabaseFault } from './db-pool.js';

@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { databaseFault } from './db.js';
 import type { Logger } from './logger.js';
 
 /** The error codes Junction's APIs answer with, in `extensions.code`. */
@@ -11,6 +12,10 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   DOWNSTREAM_SERVICE_ERROR: 'DOWNSTREAM_SERVICE_ERROR',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** The database could not be reached or dropped the connection; retrying later may work. */
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  /** A database statement ran past its time limit. */
+  DATABASE_TIMEOUT: 'DATABASE_TIMEOUT',
 } as const;
 
 /** Invalid input; `field` names the argument or input field at fault. */
@@ -32,9 +37,31 @@ export function downstreamError(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR } });
 }
 
+export function databaseUnavailable(): GraphQLError {
+  return new GraphQLError('The database is unavailable; try again.', {
+    extensions: { code: ErrorCode.DATABASE_UNAVAILABLE },
+  });
+}
+
+export function databaseTimeout(): GraphQLError {
+  return new GraphQLError('The query took too long.', { extensions: { code: ErrorCode.DATABASE_TIMEOUT } });
+}
+
+/**
+ * The client's view of a database outage (connection lost or refused, pool
+ * exhausted, statement timeout), undefined for any other error. It says what
+ * happened, never which SQL, parameters or host: those stay in the log.
+ */
+export function databaseError(error: unknown): GraphQLError | undefined {
+  const fault = databaseFault(error);
+  if (fault === undefined) return undefined;
+  return fault === 'timeout' ? databaseTimeout() : databaseUnavailable();
+}
+
 /**
  * Apollo's `formatError`: errors we raised on purpose (GraphQLErrors) pass as
- * they are; anything else is a bug or an outage, logged in full and, in
+ * they are; database outages become DATABASE_UNAVAILABLE or DATABASE_TIMEOUT
+ * (see `databaseError`); anything else is a bug, logged in full and, in
  * production, replaced by a bare INTERNAL_SERVER_ERROR so no SQL, stack or
  * address reaches the client.
  */
@@ -42,6 +69,17 @@ export function createErrorFormatter(options: { production: boolean; logger: Log
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof GraphQLError) return formatted;
+    const outage = databaseError(original);
+    if (outage) {
+      // The same coded answer in development and production: the SQL is in the log.
+      options.logger.error({ err: original, path: formatted.path }, 'database fault');
+      return {
+        message: outage.message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: outage.extensions,
+      };
+    }
     options.logger.error({ err: original, path: formatted.path }, 'unexpected error');
     if (!options.production) return formatted;
     return {

@@ -48,6 +48,8 @@ async function applyMigrations(db: Database, set: MigrationSet): Promise<number>
   });
 
   return db.transaction(async (tx) => {
+    // Waiting for another replica's lock, or slow DDL, is not a runaway query.
+    await tx.execute(sql`set local statement_timeout = 0`);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`junction:migrate:${set}`}))`);
     await tx.execute(sql`create schema if not exists ${sql.identifier(MIGRATIONS_SCHEMA)}`);
     await tx.execute(sql`

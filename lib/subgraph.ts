@@ -155,7 +155,7 @@ function gatewayTokenVerifier(secret: string): (token: string | undefined) => Pr
 /** Where a process's database is: DATABASE_URL, or the embedded one under JUNCTION_DATA_DIR. */
 export function databaseOptions(env: Env): DatabaseOptions {
   return env.DATABASE_URL
-    ? { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+    ? { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS, poolTimeoutMs: env.DATABASE_POOL_TIMEOUT_MS }
     : { dataDir: join(env.JUNCTION_DATA_DIR, 'pglite') };
 }
 

@@ -45,6 +45,8 @@ export async function clear(db: Database): Promise<void> {
 export async function loadWorld(db: Database, world: World = generateWorld()): Promise<SeedCounts> {
   const reviewAuthors = new Set(world.reviews.map((review) => review.authorId));
   await db.transaction(async (tx) => {
+    // A large seed may take longer than the statement timeout meant for requests.
+    await tx.execute(sql`set local statement_timeout = 0`);
     await insertInBatches(tx, users, world.users);
     await insertInBatches(tx, products, world.products);
     await insertInBatches(tx, stock, world.stock);
