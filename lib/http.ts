@@ -39,9 +39,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-class BodyTooLarge extends Error {}
+/** A request body over the limit; answer 413 (and close the connection). */
+export class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** Reads a request body of at most `limit` bytes, refusing larger ones without buffering them. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) return reject(new BodyTooLarge());
@@ -50,11 +52,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.destroy();
+        // Stop keeping it, but keep the socket: the 413 still has to be written.
+        req.removeAllListeners('data');
+        req.resume();
         reject(new BodyTooLarge());
       } else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
     req.on('error', reject);
   });
 }
@@ -79,9 +83,10 @@ export function graphqlHandler<TContext extends BaseContext>(
     if (req.method === 'POST') {
       let text: string;
       try {
-        text = await readBody(req, maxBodyBytes);
+        text = (await readBody(req, maxBodyBytes)).toString('utf8');
       } catch (error) {
         if (error instanceof BodyTooLarge) {
+          res.setHeader('connection', 'close');
           return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBodyBytes} bytes.`);
         }
         throw error;

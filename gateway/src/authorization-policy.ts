@@ -32,7 +32,7 @@ const ENFORCED_FEATURES = new Set([
   `${REQUIRES_SCOPES}/v0.1`,
 ]);
 
-/** One `@requiresScopes(scopes:)`: any one inner list, all of whose scopes the caller holds. */
+/** One `@requiresScopes(scopes:)`: at least one inner list, all of whose scopes the caller holds. */
 export type ScopeAlternatives = readonly (readonly string[])[];
 
 /** What a caller must have to select something: authentication and every listed scope clause. */

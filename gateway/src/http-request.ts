@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { BodyTooLarge, readBody } from '#lib/http.js';
 
 /**
  * Turns an HTTP request into the GraphQL requests it carries, refusing
@@ -55,28 +56,6 @@ function isCrossSiteCapable(req: IncomingMessage): boolean {
   return !PREFLIGHT_HEADERS.some((name) => {
     const value = req.headers[name];
     return typeof value === 'string' && value.length > 0;
-  });
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) return reject(new BodyTooLarge());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Stop reading, but keep the socket: the 413 still has to be written.
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLarge());
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
   });
 }
 
