@@ -7,14 +7,17 @@ import { createLogger } from '#lib/logger.js';
 import { stopOnSignals } from '#lib/shutdown.js';
 import { databaseOptions } from '#lib/subgraph.js';
 import { migrateGateway } from './api-keys.js';
+import { clusterRole, parseWorkers, reportReady, runPrimary } from './cluster.js';
 import { createGateway } from './server.js';
 
-export const GATEWAY_USAGE = `Usage: junction gateway --supergraph FILE [--port N] [--host HOST]
+export const GATEWAY_USAGE = `Usage: junction gateway --supergraph FILE [--port N] [--host HOST] [--workers N]
 
 Serves a composed Federation 2 supergraph as one GraphQL endpoint at /graphql.
   --supergraph FILE  the supergraph SDL (e.g. supergraph.graphql)
   --port N           port to listen on (default: PORT, else 4000)
-  --host HOST        address to bind (default: HOST, else all interfaces)`;
+  --host HOST        address to bind (default: HOST, else all interfaces)
+  --workers N        processes serving that port, or "auto" for one per core (default: 1);
+                     more than one needs DATABASE_URL`;
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
@@ -31,6 +34,7 @@ export async function main(argv: string[]): Promise<void> {
         supergraph: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -43,8 +47,15 @@ export async function main(argv: string[]): Promise<void> {
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     fail(`--port must be a port number; got "${values.port}".`, 2);
   }
+  const workers = values.workers === undefined ? 1 : parseWorkers(values.workers);
+  if (workers === undefined) fail(`--workers must be a whole number of at least 1, or "auto"; got "${values.workers}".`, 2);
+  const role = clusterRole(workers);
 
   const env = loadEnv();
+  // The embedded database lives in one process's memory: workers must share a server.
+  if (role === 'primary' && !env.DATABASE_URL) {
+    fail(`--workers ${workers} needs DATABASE_URL: the embedded database cannot be shared between processes.`, 2);
+  }
   const logger = createLogger(env, 'gateway');
   const supergraphSdl = await readFile(values.supergraph, 'utf8').catch((error: NodeJS.ErrnoException) =>
     fail(`Cannot read the supergraph ${values.supergraph}: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`),
@@ -53,7 +64,13 @@ export async function main(argv: string[]): Promise<void> {
   const database = await openDatabase(databaseOptions(env)).catch((error: Error) =>
     fail(`Cannot open the database for API keys: ${error.message}`),
   );
-  await migrateGateway(database.db);
+  // Migrated once per start: by the primary before it forks, so workers never race.
+  if (role !== 'worker') await migrateGateway(database.db);
+  if (role === 'primary') {
+    await database.close();
+    return runPrimary({ workers, supergraph: values.supergraph, logger });
+  }
+
   const gateway = await createGateway({ supergraphSdl, logger, env, db: database.db }).catch((error: Error) =>
     fail(`Cannot serve the supergraph ${values.supergraph}: ${error.message}`),
   );
@@ -61,7 +78,12 @@ export async function main(argv: string[]): Promise<void> {
   const listening = await listen(gateway.server, port ?? env.PORT ?? 4000, host).catch((error: Error) =>
     fail(`Cannot listen: ${error.message}`),
   );
-  logger.info({ url: listening.url, supergraph: values.supergraph }, 'gateway ready');
+  if (role === 'worker') {
+    logger.info({ url: listening.url, worker: process.pid }, 'worker ready');
+    reportReady(listening.url);
+  } else {
+    logger.info({ url: listening.url, supergraph: values.supergraph }, 'gateway ready');
+  }
 
   stopOnSignals(
     async () => {

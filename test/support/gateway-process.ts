@@ -7,6 +7,8 @@ export const PRODUCTION_SECRET = 'a-production-secret-of-at-least-32-characters'
 
 export type GatewayProcess = {
   url: string;
+  /** The supergraph file it was started with (removed by `stop`). */
+  supergraph: string;
   running: Running;
   /** Interrupts the gateway and waits for it to exit; resolves with its exit code. */
   stop(): Promise<number | NodeJS.Signals | null>;
@@ -14,16 +16,18 @@ export type GatewayProcess = {
 
 /**
  * `npx junction gateway` as an operator runs it: its own process, production
- * defaults unless `env` says otherwise, over the given supergraph.
+ * defaults unless `env` says otherwise, over the given supergraph; `args` are
+ * more options (e.g. `--workers 2`).
  */
 export async function startGatewayProcess(
   supergraphSdl: string,
   env: Record<string, string | undefined> = {},
+  args: string[] = [],
 ): Promise<GatewayProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'junction-gateway-'));
   const file = join(dir, 'supergraph.graphql');
   await writeFile(file, supergraphSdl);
-  const running = run('node', ['bin/junction.js', 'gateway', '--supergraph', file, '--port', '0', '--host', '127.0.0.1'], {
+  const running = run('node', ['bin/junction.js', 'gateway', '--supergraph', file, '--port', '0', '--host', '127.0.0.1', ...args], {
     NODE_ENV: 'production',
     GATEWAY_SECRET: PRODUCTION_SECRET,
     LOG_LEVEL: 'info',
@@ -34,6 +38,7 @@ export async function startGatewayProcess(
     const [, url] = await running.waitFor(/"url":"([^"]+)".*"gateway ready"/);
     return {
       url: url!,
+      supergraph: file,
       running,
       async stop() {
         if (running.child.exitCode === null) running.interrupt();
