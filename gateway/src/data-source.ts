@@ -4,7 +4,7 @@ import { ErrorCode } from '#lib/errors.js';
 import { GATEWAY_HEADER } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { CircuitBreaker, type CircuitPermit, type CircuitState } from './circuit-breaker.js';
-import { SubgraphClient, SubgraphFetchError, type SubgraphFailure } from './subgraph-client.js';
+import { SubgraphClient, SubgraphFetchError, type SubgraphFailure, type SubgraphResponse } from './subgraph-client.js';
 
 /** What the gateway keeps of each incoming request, for the fetches it makes. */
 export type GatewayContext = {
@@ -86,15 +86,25 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     return this.breaker.state;
   }
 
+  /** For @apollo/gateway's own executor (tests run faults through it too). */
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<ProcessResult> {
     const { query, variables, operationName, extensions } = options.request;
     if (!query) throw new Error(`No operation to send to the ${this.name} subgraph.`);
     // Only fetches made for a client's operation carry a client; schema loading and health checks do not.
     const context = 'incomingRequestContext' in options ? options.context : undefined;
-
     const headers: Record<string, string> = {};
     // What the planner adds, e.g. the request for a federated trace.
     for (const [name, value] of options.request.http?.headers ?? []) headers[name.toLowerCase()] = value;
+    return (await this.fetch({ query, variables: variables ?? {}, operationName, extensions }, context, headers)) as ProcessResult;
+  }
+
+  /** Sends one operation to the subgraph, as the identity in `context`, and returns its parsed answer. */
+  async fetch(
+    request: { query: string; variables: Record<string, unknown>; operationName?: string | undefined; extensions?: Record<string, unknown> | undefined },
+    context: GatewayContext | undefined,
+    headers: Record<string, string> = {},
+  ): Promise<SubgraphResponse> {
+    const { query, variables, operationName, extensions } = request;
     headers['content-type'] = 'application/json';
     headers.accept = 'application/graphql-response+json, application/json;q=0.9';
     if (context) headers['x-request-id'] = context.requestId;

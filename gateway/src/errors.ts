@@ -1,5 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '#lib/errors.js';
 import type { Logger } from '#lib/logger.js';
 
@@ -61,33 +60,32 @@ export function createGatewayErrorFormatter({ production }: { production: boolea
   };
 }
 
+/** An error as clients see it before masking: every error has a code, INTERNAL_SERVER_ERROR when it came without one. */
+export function formatted(error: GraphQLError): GraphQLFormattedError {
+  const json: GraphQLFormattedError = typeof error.toJSON === 'function' ? error.toJSON() : { message: error.message };
+  const code = json.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR;
+  return { ...json, extensions: { ...json.extensions, code } };
+}
+
 /**
  * Logs every error a request met, in full and with its request id, before
  * `formatError` masks it for the client: what the client cannot be shown,
  * the operator must be able to find.
  */
-export function errorLogging(logger: Logger): ApolloServerPlugin<{ requestId: string }> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue }) {
-          for (const error of errors) {
-            const code = error.extensions?.code;
-            const internal = code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR || code === ErrorCode.DOWNSTREAM_SERVICE_ERROR || looksInternal(error.message);
-            const original = error.originalError ?? error;
-            const detail = {
-              requestId: contextValue.requestId,
-              path: error.path,
-              code,
-              message: error.message,
-              extensions: error.extensions,
-              ...(original instanceof Error && original !== error ? { err: original } : {}),
-            };
-            if (internal) logger.error(detail, 'request error');
-            else logger.debug(detail, 'request error');
-          }
-        },
-      };
-    },
-  };
+export function logRequestErrors(logger: Logger, requestId: string, errors: readonly GraphQLError[]): void {
+  for (const error of errors) {
+    const code = error.extensions?.code;
+    const internal = code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR || code === ErrorCode.DOWNSTREAM_SERVICE_ERROR || looksInternal(error.message);
+    const original = error.originalError ?? error;
+    const detail = {
+      requestId,
+      path: error.path,
+      code,
+      message: error.message,
+      extensions: error.extensions,
+      ...(original instanceof Error && original !== error ? { err: original } : {}),
+    };
+    if (internal) logger.error(detail, 'request error');
+    else logger.debug(detail, 'request error');
+  }
 }

@@ -1,6 +1,5 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Env } from '#lib/env.js';
@@ -9,6 +8,8 @@ import { signGatewayToken, type Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { authorize, type AuthorizationPolicy, type AuthorizationResult } from './authorization.js';
 import type { GatewayContext } from './data-source.js';
+import { formatted, logRequestErrors } from './errors.js';
+import type { Executor } from './executor.js';
 import { readGraphQLRequest, type GraphQLRequest } from './http-request.js';
 import type { CheckedDocument, Refusal } from './limits.js';
 import type { createPersistedDocuments } from './persisted-documents.js';
@@ -22,7 +23,9 @@ import type { createRateLimiter } from './rate-limit.js';
  * error with a code and the request id.
  */
 export type PipelineOptions = {
-  apollo: ApolloServer<GatewayContext>;
+  executor: Executor;
+  /** Production masking of what clients see (errors.ts). */
+  formatError(error: GraphQLFormattedError): GraphQLFormattedError;
   env: Env;
   logger: Logger;
   /** Verifies the caller's credentials: null when there are none, an UNAUTHENTICATED GraphQLError when they are bad. */
@@ -33,7 +36,13 @@ export type PipelineOptions = {
   policy: AuthorizationPolicy;
 };
 
-type Outcome = { status: number; body: { data?: unknown; errors?: readonly GraphQLFormattedError[] }; headers?: Record<string, string> };
+type Outcome = {
+  status: number;
+  body: { data?: unknown; errors?: readonly GraphQLFormattedError[]; extensions?: Record<string, unknown> };
+  /** The body already as JSON text, when the executor wrote it. */
+  text?: string;
+  headers?: Record<string, string>;
+};
 
 /** GraphQL over HTTP's own media type when the client asks for it, plain JSON otherwise. */
 function contentType(req: IncomingMessage): string {
@@ -62,8 +71,8 @@ function fromGraphQLErrors(requestId: string, status: number, errors: readonly G
   };
 }
 
-function send(res: ServerResponse, outcome: Outcome | Outcome['body'][], status: number, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(Array.isArray(outcome) ? outcome : outcome.body);
+function send(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers: Record<string, string> = {}): void {
+  const text = Array.isArray(outcome) ? `[${outcome.map(textOf).join(',')}]` : textOf(outcome);
   res.writeHead(status, { 'content-type': contentType(res.req), ...headers, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -98,7 +107,7 @@ function gatewayTokens(secret: string) {
 }
 
 export function createGraphQLEndpoint(options: PipelineOptions): Handler {
-  const { apollo, env, logger, policy, persisted, rateLimiter } = options;
+  const { executor, env, logger, policy, persisted, rateLimiter, formatError } = options;
   const tokenFor = gatewayTokens(env.GATEWAY_SECRET);
   const authorizations = new LRUCache<string, { result: AuthorizationResult; query?: string }>({ max: 1_000 });
 
@@ -170,25 +179,33 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       return { status: 200, body: withRequestId(authorization.result, requestId) };
     }
 
-    const { persistedQuery: _persisted, ...extensions } = request.extensions ?? {};
     const contextValue: GatewayContext = { requestId, signal: deadline, gatewayToken: tokenFor(identity) };
-    const response = await apollo.executeOperation(
-      {
-        query: filteredQuery ?? resolved.query,
-        ...(request.operationName ? { operationName: request.operationName } : {}),
-        ...(request.variables ? { variables: request.variables } : {}),
-        ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
-      },
-      { contextValue },
-    );
-    if (response.body.kind !== 'single') {
-      return { status: 400, body: errorBody(requestId, 'BAD_REQUEST', 'Incremental delivery (@defer, @stream) is not supported.') };
+    const filtered = authorization.kind === 'filtered';
+    const result = await executor.execute({
+      document: filtered ? authorization.document : checked.document,
+      query: filteredQuery ?? resolved.query,
+      operationName: request.operationName,
+      variables: request.variables ?? undefined,
+      context: contextValue,
+    });
+    logRequestErrors(logger, requestId, result.errors);
+    const errors = result.errors.map((error) => {
+      const shown = formatError(formatted(error));
+      return { ...shown, extensions: { ...shown.extensions, requestId } };
+    });
+    const extensions = result.extensions ? { extensions: result.extensions } : {};
+    if (filtered) {
+      // Unauthorized fields come back as null with their errors; @skip/@include depend on the variables.
+      const executed = { ...(result.data === undefined ? {} : { data: JSON.parse(result.data) as Record<string, unknown> | null }), ...(errors.length ? { errors } : {}) };
+      return { status: result.status, body: { ...withRequestId(authorization.apply(executed, request.variables ?? {}), requestId), ...extensions } };
     }
-    const single = response.body.singleResult;
-    let body: Outcome['body'] = single;
-    // Unauthorized fields come back as null with their errors; @skip/@include depend on the variables.
-    if (authorization.kind === 'filtered') body = authorization.apply(single, request.variables ?? {});
-    return { status: response.http.status ?? 200, body: withRequestId(body, requestId) };
+    // The data is already JSON text: it is written into the body as it is.
+    const parts = [
+      ...(errors.length ? [`"errors":${JSON.stringify(errors)}`] : []),
+      ...(result.data === undefined ? [] : [`"data":${result.data}`]),
+      ...(result.extensions ? [`"extensions":${JSON.stringify(result.extensions)}`] : []),
+    ];
+    return { status: result.status, body: {}, text: `{${parts.join(',')}}` };
   }
 
   return async (req, res) => {
@@ -247,10 +264,14 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
         outcomes.push({ status: 500, body: errorBody(requestId, 'INTERNAL_SERVER_ERROR', 'Internal server error') });
       }
     }
-    if (read.batched) return send(res, outcomes.map((outcome) => outcome.body), 200);
+    if (read.batched) return send(res, outcomes, 200);
     const [outcome] = outcomes as [Outcome];
     send(res, outcome, outcome.status, outcome.headers);
   };
+}
+
+function textOf(outcome: Outcome): string {
+  return outcome.text ?? JSON.stringify(outcome.body);
 }
 
 function withRequestId(body: Outcome['body'], requestId: string): Outcome['body'] {

@@ -1,7 +1,4 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import type { Database } from '#lib/db.js';
 import type { Env } from '#lib/env.js';
@@ -11,8 +8,9 @@ import type { Logger } from '#lib/logger.js';
 import { createApiKeyVerifier } from './api-keys.js';
 import { jwtVerifierFromEnv } from './auth.js';
 import { authorizationPolicy, supergraphForGateway } from './authorization.js';
-import { SubgraphDataSource, type GatewayContext } from './data-source.js';
-import { createGatewayErrorFormatter, errorLogging } from './errors.js';
+import { SubgraphDataSource } from './data-source.js';
+import { createGatewayErrorFormatter } from './errors.js';
+import { createExecutor } from './executor.js';
 import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from './ide.js';
 import { createDocumentChecker } from './limits.js';
 import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from './persisted-documents.js';
@@ -75,10 +73,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const production = env.production;
 
   const dataSources: SubgraphDataSource[] = [];
-  const gateway = new ApolloGateway({
-    // @apollo/gateway refuses @authenticated/@requiresScopes (for: SECURITY); the pipeline enforces them.
+  const executor = createExecutor({
+    // Apollo's supergraph loader refuses @authenticated/@requiresScopes (for: SECURITY); the pipeline enforces them.
     supergraphSdl: supergraphForGateway(supergraphSdl),
-    buildService: ({ name, url }) => {
+    // The pipeline lets only permitted callers through to introspection; off means off for everyone.
+    introspection: env.INTROSPECTION !== false,
+    fetcher: ({ name, url }) => {
       if (!url) throw new Error(`The supergraph gives subgraph "${name}" no routing URL.`);
       const dataSource = new SubgraphDataSource({
         name,
@@ -93,21 +93,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       dataSources.push(dataSource);
       return dataSource;
     },
-    logger,
-  });
-  const apollo = new ApolloServer<GatewayContext>({
-    gateway,
-    // The pipeline lets only permitted callers through to introspection; off means off for everyone.
-    introspection: env.INTROSPECTION !== false,
-    includeStacktraceInErrorResponses: !production,
-    formatError: createGatewayErrorFormatter({ production }),
-    // The pipeline reads HTTP, persisted documents and batches itself.
-    persistedQueries: false,
-    allowBatchedHttpRequests: false,
-    // Junction stops its servers itself, in order; Apollo's own signal handler would race it.
-    stopOnTerminationSignals: false,
-    // Junction serves its own IDE page below, from npm packages rather than a CDN.
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorLogging(logger)],
   });
 
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
@@ -124,10 +109,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       logger,
     });
     const identify = await createIdentify(env, options.db);
-    await apollo.start();
 
     const graphql = createGraphQLEndpoint({
-      apollo,
+      executor,
+      formatError: createGatewayErrorFormatter({ production }),
       env,
       logger,
       identify,
@@ -151,7 +136,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   async function stop() {
-    await apollo.stop();
     for (const dataSource of dataSources) dataSource.close();
     await redis?.quit().catch(() => redis.disconnect());
   }

@@ -1,0 +1,268 @@
+import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
+import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites.js';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GatewayContext } from './data-source.js';
+
+/**
+ * Runs a query plan from Apollo's planner: each fetch sent to its subgraph,
+ * each answer merged into one tree of data keyed by response name. Shaping
+ * that tree into the client's response is response-writer.ts's job.
+ *
+ * Where @apollo/gateway's executor sends one representation per entity
+ * found at a path, this sends each distinct representation once: in the
+ * benchmark query, 381 representations are 41 distinct entities, and the
+ * subgraph's answer for one is merged into every entity that asked for it.
+ */
+export type SubgraphFetcher = {
+  fetch(
+    request: { query: string; variables: Record<string, unknown>; operationName: string | undefined },
+    context: GatewayContext,
+  ): Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
+};
+
+type Data = Record<string, unknown>;
+
+export type PlanExecution = {
+  plan: QueryPlan;
+  fetchers: Readonly<Record<string, SubgraphFetcher>>;
+  /** The supergraph as graphql-js, for type conditions on entities and data rewrites. */
+  supergraphSchema: GraphQLSchema;
+  /** The request's variables as sent: subgraphs coerce them against their own schema. */
+  variables: Readonly<Record<string, unknown>>;
+  /** Variables after coercion, defaults applied: for @skip/@include conditions. */
+  coercedVariables: Readonly<Record<string, unknown>>;
+  context: GatewayContext;
+};
+
+/** Executes the plan; failures of single fetches become errors beside the data that did arrive. */
+export async function executePlan(execution: PlanExecution): Promise<{ data: Data; errors: GraphQLError[] }> {
+  const data: Data = Object.create(null);
+  const errors: GraphQLError[] = [];
+  const node = execution.plan.node;
+  if (node?.kind === 'Subscription') {
+    errors.push(new GraphQLError('Subscriptions are not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
+  } else if (node) {
+    await executeNode(execution, node, { root: data, path: [], entities: [data] }, errors);
+  }
+  return { data, errors };
+}
+
+/** Where a plan node applies: the entities at a (flattened) path of the response. */
+type Cursor = { root: Data; path: (string | number)[]; entities: Data[] };
+
+async function executeNode(execution: PlanExecution, node: PlanNode, cursor: Cursor, errors: GraphQLError[]): Promise<void> {
+  switch (node.kind) {
+    case 'Sequence':
+      for (const child of node.nodes) await executeNode(execution, child, cursor, errors);
+      return;
+    case 'Parallel':
+      await Promise.all(node.nodes.map((child) => executeNode(execution, child, cursor, errors)));
+      return;
+    case 'Flatten': {
+      const entities: Data[] = [];
+      for (const entity of cursor.entities) collectAtPath(entity, node.path, 0, entities);
+      if (entities.length > 0) await executeNode(execution, node.node, { root: cursor.root, path: [...cursor.path, ...node.path], entities }, errors);
+      return;
+    }
+    case 'Fetch':
+      try {
+        await executeFetch(execution, node, cursor, errors);
+      } catch (error) {
+        errors.push(asGraphQLError(error));
+      }
+      return;
+    case 'Condition': {
+      const branch = execution.coercedVariables[node.condition] === true ? node.ifClause : node.elseClause;
+      if (branch) await executeNode(execution, branch, cursor, errors);
+      return;
+    }
+    case 'Defer':
+      errors.push(new GraphQLError('@defer is not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
+      return;
+  }
+}
+
+/** Every non-null object at `path` below `value`; `@` steps into each element of a list. */
+function collectAtPath(value: unknown, path: readonly (string | number)[], at: number, into: Data[]): void {
+  if (value === null || value === undefined) return;
+  if (at === path.length) {
+    if (Array.isArray(value)) for (const element of value) collectAtPath(element, path, at, into);
+    else into.push(value as Data);
+    return;
+  }
+  const step = path[at]!;
+  if (step === '@') {
+    if (Array.isArray(value)) for (const element of value) collectAtPath(element, path, at + 1, into);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const element of value) collectAtPath(element, path, at, into);
+    return;
+  }
+  collectAtPath((value as Data)[step], path, at + 1, into);
+}
+
+async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: Cursor, errors: GraphQLError[]): Promise<void> {
+  const fetcher = execution.fetchers[fetch.serviceName];
+  if (!fetcher) throw new Error(`The supergraph has no subgraph named "${fetch.serviceName}".`);
+  const variables: Record<string, unknown> = Object.create(null);
+  for (const name of fetch.variableUsages ?? []) {
+    const value = execution.variables[name];
+    if (value !== undefined) variables[name] = value;
+  }
+
+  if (!fetch.requires) {
+    const response = await fetcher.fetch({ query: fetch.operation, variables, operationName: fetch.operationName }, execution.context);
+    reportErrors(response.errors, fetch, (path) => (path ? [...cursor.path, ...path] : undefined), errors);
+    const received = response.data;
+    if (!received) return;
+    applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
+    cursor.entities.forEach((entity, index) => mergeInto(entity, received, index > 0));
+    return;
+  }
+
+  // One representation per distinct entity; `owners[i]` lists the entities that asked for representation i.
+  const representations: Data[] = [];
+  const owners: Data[][] = [];
+  const seen = new Map<string, number>();
+  for (const entity of cursor.entities) {
+    const representation = project(execution.supergraphSchema, entity, fetch.requires);
+    if (!representation || typeof representation.__typename !== 'string') continue;
+    applyRewrites(execution.supergraphSchema, fetch.inputRewrites, representation);
+    const key = JSON.stringify(representation);
+    const known = seen.get(key);
+    if (known === undefined) {
+      seen.set(key, representations.length);
+      representations.push(representation);
+      owners.push([entity]);
+    } else owners[known]!.push(entity);
+  }
+  if (representations.length === 0) return;
+  if ('representations' in variables) throw new Error('Variables cannot contain key "representations".');
+
+  const response = await fetcher.fetch(
+    { query: fetch.operation, variables: { ...variables, representations }, operationName: fetch.operationName },
+    execution.context,
+  );
+  reportErrors(response.errors, fetch, (path) => entityErrorPath(path, owners, cursor), errors);
+  const received = response.data?._entities;
+  if (!response.data) return;
+  if (!Array.isArray(received)) throw new Error(`The ${fetch.serviceName} subgraph's answer has no "_entities" list.`);
+  if (received.length !== representations.length) {
+    throw new Error(`The ${fetch.serviceName} subgraph answered ${received.length} entities for ${representations.length} representations.`);
+  }
+  received.forEach((entity: Data | null, index) => {
+    if (!entity) return;
+    const entities = owners[index]!;
+    if (entity.__typename === undefined) entity.__typename = entities[0]!.__typename;
+    applyRewrites(execution.supergraphSchema, fetch.outputRewrites, entity);
+    entities.forEach((target, position) => mergeInto(target, entity, position > 0));
+  });
+}
+
+/** An entity's representation: the fields a fetch requires of it, or null when it lacks one. */
+function project(schema: GraphQLSchema, source: Data, selections: readonly QueryPlanSelectionNode[]): Data | null {
+  const result: Data = Object.create(null);
+  for (const selection of selections) {
+    if (selection.kind === 'Field') {
+      const name = selection.alias ?? selection.name;
+      const value = source[name];
+      if (value === undefined) return null;
+      if (!selection.selections || value === null) result[name] = value;
+      else if (Array.isArray(value)) result[name] = value.map((element: Data | null) => (element === null ? null : project(schema, element, selection.selections!)));
+      else result[name] = project(schema, value as Data, selection.selections);
+    } else if (selection.typeCondition && isObjectOfType(schema, source, selection.typeCondition)) {
+      const fragment = project(schema, source, selection.selections);
+      if (fragment) mergeInto(result, fragment, false);
+    }
+  }
+  return result;
+}
+
+/**
+ * Merges a subgraph's answer into the response tree. An answer merged into
+ * several entities is copied for all but the first, so that no two places in
+ * the tree share an object that a later fetch would merge into twice.
+ */
+function mergeInto(target: Data, source: Data, copy: boolean): void {
+  for (const key in source) {
+    const value = source[key];
+    const existing = target[key];
+    if (existing !== null && typeof existing === 'object' && value !== null && typeof value === 'object') {
+      if (Array.isArray(existing) && Array.isArray(value)) {
+        value.forEach((element, index) => {
+          if (existing[index] !== null && typeof existing[index] === 'object' && element !== null && typeof element === 'object') {
+            mergeInto(existing[index], element, copy);
+          } else existing[index] = copy ? clone(element) : element;
+        });
+      } else mergeInto(existing as Data, value as Data, copy);
+    } else target[key] = copy ? clone(value) : value;
+  }
+}
+
+function clone(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(clone);
+  const copy: Data = Object.create(null);
+  for (const key in value) copy[key] = clone((value as Data)[key]);
+  return copy;
+}
+
+/** Subgraph errors, at their place in the client's response and naming the subgraph. */
+function reportErrors(
+  received: readonly GraphQLFormattedError[] | undefined,
+  fetch: FetchNode,
+  pathOf: (path: readonly (string | number)[] | undefined) => (string | number)[] | undefined,
+  errors: GraphQLError[],
+): void {
+  for (const error of received ?? []) {
+    const path = pathOf(error.path);
+    errors.push(
+      new GraphQLError(error.message || `Error while fetching subquery from service "${fetch.serviceName}"`, {
+        ...(path ? { path } : {}),
+        extensions: { ...error.extensions, serviceName: fetch.serviceName },
+      }),
+    );
+  }
+}
+
+/** `_entities.3.name` becomes the path of the first entity that asked for representation 3, plus `name`. */
+function entityErrorPath(path: readonly (string | number)[] | undefined, owners: Data[][], cursor: Cursor) {
+  if (!path || path[0] !== '_entities' || typeof path[1] !== 'number') return path ? [...cursor.path, ...path] : undefined;
+  const entity = owners[path[1]]?.[0];
+  const found = entity ? pathTo(cursor.root, cursor.path, entity) : undefined;
+  return found ? [...found, ...path.slice(2)] : undefined;
+}
+
+/** Where an entity sits in the response, list positions filled in: looked for only when reporting an error. */
+function pathTo(root: Data, flattened: readonly (string | number)[], entity: Data): (string | number)[] | undefined {
+  const path: (string | number)[] = [];
+  const walk = (value: unknown, at: number): boolean => {
+    if (value === null || typeof value !== 'object') return false;
+    if (Array.isArray(value)) {
+      const next = flattened[at] === '@' ? at + 1 : at;
+      for (let index = 0; index < value.length; index++) {
+        path.push(index);
+        if (walk(value[index], next)) return true;
+        path.pop();
+      }
+      return false;
+    }
+    if (at === flattened.length) return value === entity;
+    const step = flattened[at]!;
+    if (step === '@') return false;
+    path.push(step);
+    if (walk((value as Data)[step], at + 1)) return true;
+    path.pop();
+    return false;
+  };
+  return walk(root, 0) ? path : undefined;
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  if (error && typeof error === 'object' && 'extensions' in error && 'message' in error) return error as GraphQLError;
+  return new GraphQLError(error instanceof Error ? error.message : 'Unexpected error during query plan execution', {
+    ...(error instanceof Error ? { originalError: error } : {}),
+  });
+}
