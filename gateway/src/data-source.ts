@@ -1,8 +1,8 @@
-import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '#lib/errors.js';
 import { GATEWAY_HEADER } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
+import type { SubgraphFetcher } from './query-plan-executor.js';
 import { CircuitBreaker, type CircuitPermit, type CircuitState } from './circuit-breaker.js';
 import { SubgraphClient, SubgraphFetchError, type SubgraphFailure, type SubgraphResponse } from './subgraph-client.js';
 
@@ -39,19 +39,17 @@ export const SUBGRAPH_FETCH_DEFAULTS = {
   breaker: { failureThreshold: 5, resetMs: 10_000 },
 } as const;
 
-type ProcessResult = Awaited<ReturnType<GraphQLDataSource['process']>>;
-
 /** Operations planned for a subgraph start with their type; anything not surely a query is never retried. */
 const QUERY = /^\s*(query\b|\{)/;
 
 /**
- * Fetches from one subgraph for Apollo's query planner. Every way the subgraph
+ * Fetches from one subgraph for the executor's plans. Every way the subgraph
  * can fail (down, slow, killed mid-answer, HTML, garbage, huge, failing over
  * and over) becomes a DOWNSTREAM_SERVICE_ERROR naming the subgraph and the
  * kind of failure, which the gateway puts on the affected fields while the
  * rest of the data stands. Addresses and bodies go to the log only.
  */
-export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
+export class SubgraphDataSource implements SubgraphFetcher {
   private readonly name: string;
   private readonly url: string;
   private readonly logger: Logger;
@@ -86,27 +84,16 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     return this.breaker.state;
   }
 
-  /** For @apollo/gateway's own executor (tests run faults through it too). */
-  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<ProcessResult> {
-    const { query, variables, operationName, extensions } = options.request;
-    if (!query) throw new Error(`No operation to send to the ${this.name} subgraph.`);
-    // Only fetches made for a client's operation carry a client; schema loading and health checks do not.
-    const context = 'incomingRequestContext' in options ? options.context : undefined;
-    const headers: Record<string, string> = {};
-    // What the planner adds, e.g. the request for a federated trace.
-    for (const [name, value] of options.request.http?.headers ?? []) headers[name.toLowerCase()] = value;
-    return (await this.fetch({ query, variables: variables ?? {}, operationName, extensions }, context, headers)) as ProcessResult;
-  }
-
   /** Sends one operation to the subgraph, as the identity in `context`, and returns its parsed answer. */
   async fetch(
     request: { query: string; variables: Record<string, unknown>; operationName?: string | undefined; extensions?: Record<string, unknown> | undefined },
     context: GatewayContext | undefined,
-    headers: Record<string, string> = {},
   ): Promise<SubgraphResponse> {
     const { query, variables, operationName, extensions } = request;
-    headers['content-type'] = 'application/json';
-    headers.accept = 'application/graphql-response+json, application/json;q=0.9';
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json;q=0.9',
+    };
     if (context) headers['x-request-id'] = context.requestId;
 
     const permit = this.breaker.admit();

@@ -14,7 +14,10 @@ import {
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
+  type InlineFragmentNode,
   type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GatewayContext } from './data-source.js';
@@ -199,14 +202,34 @@ function conditionVariablesOf(document: DocumentNode): string[] {
   return [...names].sort();
 }
 
-/** The operation with only its root `__schema` and `__type` fields, or undefined when it has none. */
+/**
+ * The operation with only its root `__schema` and `__type` fields, or
+ * undefined when it has none. Fragments on the root type are kept as inline
+ * fragments around what they select of these, with their directives, so
+ * graphql-js applies @skip and @include as in the whole operation.
+ */
 function introspectionDocument(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): DocumentNode | undefined {
-  const selections = operation.selectionSet.selections.filter(
-    (selection) => selection.kind === Kind.FIELD && (selection.name.value === '__schema' || selection.name.value === '__type'),
-  );
-  if (selections.length === 0) return undefined;
-  return {
-    kind: Kind.DOCUMENT,
-    definitions: [{ ...operation, selectionSet: { ...operation.selectionSet, selections } }, ...Object.values(fragments)],
+  const only = (selectionSet: SelectionSetNode, visited: ReadonlySet<string>): SelectionSetNode | undefined => {
+    const selections = selectionSet.selections.flatMap((selection): SelectionNode[] => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === '__schema' || selection.name.value === '__type' ? [selection] : [];
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const inner = only(selection.selectionSet, visited);
+        return inner ? [{ ...selection, selectionSet: inner }] : [];
+      }
+      const fragment = fragments[selection.name.value];
+      if (!fragment || visited.has(fragment.name.value)) return [];
+      const inner = only(fragment.selectionSet, new Set([...visited, fragment.name.value]));
+      if (!inner) return [];
+      const inline: InlineFragmentNode = {
+        kind: Kind.INLINE_FRAGMENT,
+        typeCondition: fragment.typeCondition,
+        ...(selection.directives ? { directives: selection.directives } : {}),
+        selectionSet: inner,
+      };
+      return [inline];
+    });
+    return selections.length > 0 ? { kind: Kind.SELECTION_SET, selections } : undefined;
   };
+  const selectionSet = only(operation.selectionSet, new Set());
+  return selectionSet ? { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet }] } : undefined;
 }

@@ -72,9 +72,10 @@ function fromGraphQLErrors(requestId: string, status: number, errors: readonly G
 }
 
 function send(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers: Record<string, string> = {}): void {
-  const text = Array.isArray(outcome) ? `[${outcome.map(textOf).join(',')}]` : textOf(outcome);
-  res.writeHead(status, { 'content-type': contentType(res.req), ...headers, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  // Encoded once: its length is the byte count, and the socket takes it as it is.
+  const bytes = Buffer.from(Array.isArray(outcome) ? `[${outcome.map(textOf).join(',')}]` : textOf(outcome));
+  res.writeHead(status, { 'content-type': contentType(res.req), ...headers, 'content-length': bytes.length });
+  res.end(bytes);
 }
 
 /** The caller's address: the socket's peer, or with TRUST_PROXY = n, the address n proxies back in X-Forwarded-For. */

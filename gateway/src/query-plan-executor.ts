@@ -113,7 +113,7 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
 
   if (!fetch.requires) {
     const response = await fetcher.fetch({ query: fetch.operation, variables, operationName: fetch.operationName }, execution.context);
-    reportErrors(response.errors, fetch, (path) => (path ? [...cursor.path, ...path] : undefined), errors);
+    reportErrors(response.errors, fetch, (path) => [path ? [...cursor.path, ...path] : undefined], errors);
     const received = response.data;
     if (!received) return;
     applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
@@ -144,7 +144,7 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
     { query: fetch.operation, variables: { ...variables, representations }, operationName: fetch.operationName },
     execution.context,
   );
-  reportErrors(response.errors, fetch, (path) => entityErrorPath(path, owners, cursor), errors);
+  reportErrors(response.errors, fetch, (path) => entityErrorPaths(path, owners, cursor), errors);
   const received = response.data?._entities;
   if (!response.data) return;
   if (!Array.isArray(received)) throw new Error(`The ${fetch.serviceName} subgraph's answer has no "_entities" list.`);
@@ -212,26 +212,32 @@ function clone(value: unknown): unknown {
 function reportErrors(
   received: readonly GraphQLFormattedError[] | undefined,
   fetch: FetchNode,
-  pathOf: (path: readonly (string | number)[] | undefined) => (string | number)[] | undefined,
+  /** Where the error belongs: one path per place in the response (an entity shared by several has several). */
+  pathOf: (path: readonly (string | number)[] | undefined) => ((string | number)[] | undefined)[],
   errors: GraphQLError[],
 ): void {
   for (const error of received ?? []) {
-    const path = pathOf(error.path);
-    errors.push(
-      new GraphQLError(error.message || `Error while fetching subquery from service "${fetch.serviceName}"`, {
-        ...(path ? { path } : {}),
-        extensions: { ...error.extensions, serviceName: fetch.serviceName },
-      }),
-    );
+    const message = error.message || `Error while fetching subquery from service "${fetch.serviceName}"`;
+    // As @apollo/gateway does: a subgraph error without a code is the subgraph's failure.
+    const extensions = { ...error.extensions, code: error.extensions?.code ?? 'DOWNSTREAM_SERVICE_ERROR', serviceName: fetch.serviceName };
+    for (const path of pathOf(error.path)) {
+      errors.push(new GraphQLError(message, { ...(path ? { path } : {}), extensions }));
+    }
   }
 }
 
-/** `_entities.3.name` becomes the path of the first entity that asked for representation 3, plus `name`. */
-function entityErrorPath(path: readonly (string | number)[] | undefined, owners: Data[][], cursor: Cursor) {
-  if (!path || path[0] !== '_entities' || typeof path[1] !== 'number') return path ? [...cursor.path, ...path] : undefined;
-  const entity = owners[path[1]]?.[0];
-  const found = entity ? pathTo(cursor.root, cursor.path, entity) : undefined;
-  return found ? [...found, ...path.slice(2)] : undefined;
+/**
+ * `_entities.3.name` becomes the path of every entity that asked for
+ * representation 3, plus `name`: each of those fields failed, as the client
+ * sees it, though the subgraph was asked once.
+ */
+function entityErrorPaths(path: readonly (string | number)[] | undefined, owners: Data[][], cursor: Cursor) {
+  if (!path || path[0] !== '_entities' || typeof path[1] !== 'number') return [path ? [...cursor.path, ...path] : undefined];
+  const found = (owners[path[1]] ?? []).flatMap((entity) => {
+    const at = pathTo(cursor.root, cursor.path, entity);
+    return at ? [[...at, ...path.slice(2)]] : [];
+  });
+  return found.length > 0 ? found : [undefined];
 }
 
 /** Where an entity sits in the response, list positions filled in: looked for only when reporting an error. */

@@ -229,10 +229,14 @@ class Writer {
   }
 }
 
+/** What JSON.stringify escapes: quotes, backslashes, control characters, and surrogates (lone ones become \u escapes). */
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 function leaf(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      // Most strings need no escaping: quoting them joins the text without copying it.
+      return NEEDS_ESCAPING.test(value) ? JSON.stringify(value) : `"${value}"`;
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':

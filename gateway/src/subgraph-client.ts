@@ -1,6 +1,5 @@
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { GraphQLFormattedError } from 'graphql';
+import { Pool } from 'undici';
 
 /**
  * How a fetch to a subgraph failed. It decides what the client is told and
@@ -74,8 +73,11 @@ export type SubgraphClientOptions = {
   idleTimeoutMs?: number;
 };
 
-/** Network errors that mean "no connection", not "the subgraph did something". */
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+/**
+ * Errors that mean "no connection", not "the subgraph did something": refused,
+ * or a pooled connection the subgraph closed before any byte of the answer.
+ */
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const GRAPHQL_CONTENT_TYPE = /^application\/(graphql-response\+)?json\s*(;|$)/i;
 /** Of an answer that is not GraphQL, only this much is read, for the log. */
 const EXCERPT_BYTES = 512;
@@ -85,105 +87,167 @@ const EXCERPT_CHARS = 200;
  * POSTs GraphQL requests to one subgraph over a pool of keep-alive
  * connections, and turns every way the subgraph can fail into a
  * SubgraphFetchError instead of a hang, a crash or an unbounded buffer.
+ *
+ * It speaks HTTP through undici's dispatcher, the lowest layer undici has:
+ * one callback per event of the exchange, no streams, and an abort function
+ * per request instead of an AbortController. Per fetch this costs about half
+ * the CPU time of node:http's ClientRequest, and the gateway makes many
+ * fetches per request.
  */
 export class SubgraphClient {
-  private readonly url: URL;
-  private readonly agent: HttpAgent;
-  private readonly send: typeof httpRequest;
+  private readonly path: string;
+  private readonly pool: Pool;
 
   constructor(options: SubgraphClientOptions) {
-    this.url = new URL(options.url);
-    const https = this.url.protocol === 'https:';
-    const maxSockets = options.maxSockets ?? 128;
-    const agentOptions = {
-      keepAlive: true,
-      keepAliveMsecs: 1_000,
-      maxSockets,
-      maxFreeSockets: maxSockets,
-      // Most recently used first: the sockets at the back of the pool go idle and time out.
-      scheduling: 'lifo' as const,
-      // Below Node's default server keep-alive (5 s), so we drop a socket before the subgraph does.
-      timeout: options.idleTimeoutMs ?? 4_000,
-    };
-    this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
-    this.send = https ? httpsRequest : httpRequest;
+    const url = new URL(options.url);
+    this.path = `${url.pathname}${url.search}`;
+    this.pool = new Pool(url.origin, {
+      connections: options.maxSockets ?? 128,
+      pipelining: 1,
+      // Below Node's default server keep-alive (5 s), so we drop a connection before the subgraph does.
+      keepAliveTimeout: options.idleTimeoutMs ?? 4_000,
+      keepAliveMaxTimeout: options.idleTimeoutMs ?? 4_000,
+    });
   }
 
-  async fetch(request: SubgraphRequest): Promise<SubgraphAnswer> {
-    if (request.signal?.aborted) throw deadlinePassed();
-    // One controller for both limits, so an attempt has a single thing to watch.
-    const stop = new AbortController();
-    const timer = setTimeout(
-      () => stop.abort(new SubgraphFetchError('timeout', `no complete answer in ${request.timeoutMs} ms`)),
-      request.timeoutMs,
-    );
-    const onDeadline = () => stop.abort(deadlinePassed());
-    request.signal?.addEventListener('abort', onDeadline, { once: true });
-    try {
-      try {
-        return await this.attempt(request, stop.signal, 1);
-      } catch (error) {
-        if (!(error instanceof SubgraphFetchError && error.retryable && request.retry) || stop.signal.aborted) {
-          throw error;
-        }
-        return await this.attempt(request, stop.signal, 2);
-      }
-    } finally {
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', onDeadline);
-    }
+  fetch(request: SubgraphRequest): Promise<SubgraphAnswer> {
+    if (request.signal?.aborted) return Promise.reject(deadlinePassed());
+    return new Promise((resolve, reject) => {
+      let attempt = 1;
+      let settled = false;
+      /** Aborts the exchange in flight, once it has a connection. */
+      let abortExchange: ((error: Error) => void) | undefined;
+
+      const settle = (error: SubgraphFetchError | undefined, answer?: SubgraphAnswer) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        request.signal?.removeEventListener('abort', onDeadline);
+        if (error) {
+          error.attempts = attempt;
+          reject(error);
+        } else resolve(answer!);
+      };
+      // Destroying the connection is what stops a slow or huge answer; it is never reused.
+      const stop = (error: SubgraphFetchError) => {
+        const abort = abortExchange;
+        settle(error);
+        abort?.(error);
+      };
+      const timer = setTimeout(() => stop(new SubgraphFetchError('timeout', `no complete answer in ${request.timeoutMs} ms`)), request.timeoutMs);
+      const onDeadline = () => stop(deadlinePassed());
+      request.signal?.addEventListener('abort', onDeadline, { once: true });
+
+      const run = () =>
+        this.exchange(
+          request,
+          (abort) => {
+            if (settled) abort(new Error('abandoned'));
+            else abortExchange = abort;
+          },
+          (error, answer) => {
+            if (settled) return;
+            if (error?.retryable && request.retry && attempt === 1) {
+              attempt = 2;
+              abortExchange = undefined;
+              return run();
+            }
+            if (answer) answer.attempts = attempt;
+            settle(error, answer);
+          },
+        );
+      run();
+    });
   }
 
   /** Closes every pooled connection. */
   close(): void {
-    this.agent.destroy();
+    void this.pool.destroy().catch(() => {});
   }
 
-  private attempt(request: SubgraphRequest, stop: AbortSignal, attempt: number): Promise<SubgraphAnswer> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      let status: number | undefined;
-      const settle = () => {
-        settled = true;
-        stop.removeEventListener('abort', onStop);
-      };
-      const fail = (error: SubgraphFetchError) => {
-        if (settled) return;
-        settle();
-        error.attempts = attempt;
-        // Destroying the socket is what stops a slow or huge answer; it is never reused.
-        req.destroy();
-        reject(error);
-      };
-      const onStop = () => fail(stop.reason instanceof SubgraphFetchError ? stop.reason : deadlinePassed());
+  /** One request and its answer; `done` is called once, with an error or the answer. */
+  private exchange(
+    request: SubgraphRequest,
+    connected: (abort: (error: Error) => void) => void,
+    done: (error: SubgraphFetchError | undefined, answer?: SubgraphAnswer) => void,
+  ): void {
+    let finished = false;
+    let status: number | undefined;
+    let contentType = '';
+    let isJson = false;
+    let limit = request.maxResponseBytes;
+    let abort: ((error: Error) => void) | undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const end = (error: SubgraphFetchError | undefined, answer?: SubgraphAnswer) => {
+      if (finished) return;
+      finished = true;
+      done(error, answer);
+    };
+    const complete = () => {
+      const body = Buffer.concat(chunks, size);
+      const read = readAnswer(status ?? 0, contentType, isJson, body);
+      if (read instanceof SubgraphFetchError) end(read);
+      else end(undefined, { status: status ?? 0, body: read, attempts: 1 });
+    };
 
-      const req: ClientRequest = this.send(this.url, {
+    this.pool.dispatch(
+      {
+        path: this.path,
         method: 'POST',
-        agent: this.agent,
         headers: { ...request.headers, 'content-length': String(request.body.length) },
-      });
-      stop.addEventListener('abort', onStop, { once: true });
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        if (status !== undefined) {
-          return fail(new SubgraphFetchError('interrupted', error.message, { status, cause: error }));
-        }
-        const retryable = error.code !== undefined && CONNECTION_ERRORS.has(error.code);
-        fail(new SubgraphFetchError('unreachable', error.message, { cause: error, retryable }));
-      });
-      req.on('response', (res) => {
-        status = res.statusCode ?? 0;
-        readAnswer(res, request.maxResponseBytes).then(
-          (body) => {
-            if (settled) return;
-            settle();
-            resolve({ status: status ?? 0, body, attempts: attempt });
-          },
-          (error: unknown) =>
-            fail(error instanceof SubgraphFetchError ? error : new SubgraphFetchError('interrupted', String(error))),
-        );
-      });
-      req.end(request.body);
-    });
+        body: request.body,
+      },
+      {
+        onConnect: (abortRequest) => {
+          abort = abortRequest;
+          connected(abortRequest);
+        },
+        onError: (error: Error & { code?: string }) => {
+          if (status !== undefined) return end(new SubgraphFetchError('interrupted', error.message, { status, cause: error }));
+          const retryable = error.code !== undefined && CONNECTION_ERRORS.has(error.code);
+          end(new SubgraphFetchError('unreachable', error.message, { cause: error, retryable }));
+        },
+        onHeaders: (statusCode, rawHeaders) => {
+          if (statusCode < 200) return true;
+          status = statusCode;
+          let declared = Number.NaN;
+          for (let index = 0; index < rawHeaders.length; index += 2) {
+            const name = rawHeaders[index]!.toString('latin1').toLowerCase();
+            if (name === 'content-type') contentType = rawHeaders[index + 1]!.toString('latin1');
+            else if (name === 'content-length') declared = Number(rawHeaders[index + 1]!.toString('latin1'));
+          }
+          isJson = GRAPHQL_CONTENT_TYPE.test(contentType);
+          if (isJson && declared > request.maxResponseBytes) {
+            end(new SubgraphFetchError('too-large', `content-length ${declared} over ${request.maxResponseBytes}`, { status }));
+            abort?.(new Error('answer too large'));
+            return false;
+          }
+          // Of a non-GraphQL answer we only want the start, for the log: an HTML error page can be big.
+          limit = isJson ? request.maxResponseBytes : EXCERPT_BYTES;
+          return true;
+        },
+        onData: (chunk) => {
+          if (finished) return false;
+          if (size + chunk.length > limit) {
+            if (isJson) end(new SubgraphFetchError('too-large', `answer over ${request.maxResponseBytes} bytes`, { status: status ?? 0 }));
+            else {
+              chunks.push(chunk.subarray(0, limit - size));
+              size = limit;
+              complete();
+            }
+            abort?.(new Error('answer cut off'));
+            return false;
+          }
+          size += chunk.length;
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete: () => {
+          if (!finished) complete();
+        },
+      },
+    );
   }
 }
 
@@ -197,76 +261,27 @@ function deadlinePassed(): SubgraphFetchError {
  * Server answers 400 to an invalid operation); anything else is an error
  * carrying what the log needs.
  */
-function readAnswer(res: IncomingMessage, maxBytes: number): Promise<SubgraphResponse> {
-  const status = res.statusCode ?? 0;
-  const contentType = res.headers['content-type'] ?? '';
-  const isJson = GRAPHQL_CONTENT_TYPE.test(contentType);
-  const declared = Number(res.headers['content-length']);
-  if (isJson && declared > maxBytes) {
-    const message = `content-length ${declared} over ${maxBytes}`;
-    return Promise.reject(new SubgraphFetchError('too-large', message, { status }));
+function readAnswer(status: number, contentType: string, isJson: boolean, bytes: Buffer): SubgraphResponse | SubgraphFetchError {
+  const text = bytes.toString('utf8');
+  if (!isJson) {
+    const message = `HTTP ${status} with content-type "${contentType}"`;
+    return new SubgraphFetchError('non-graphql', message, { status, bodyExcerpt: excerpt(text) });
   }
-  // Of a non-GraphQL answer we only want the start, for the log: an HTML error page can be big.
-  const limit = isJson ? maxBytes : EXCERPT_BYTES;
-
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = () => {
-      done = true;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (!isJson) {
-        const message = `HTTP ${status} with content-type "${contentType}"`;
-        return reject(new SubgraphFetchError('non-graphql', message, { status, bodyExcerpt: excerpt(text) }));
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (error) {
-        return reject(
-          new SubgraphFetchError('invalid-json', `HTTP ${status}: ${(error as Error).message}`, {
-            status,
-            bodyExcerpt: excerpt(text),
-            cause: error,
-          }),
-        );
-      }
-      if (!isGraphQLResponse(body)) {
-        const message = `HTTP ${status}: JSON that is not a GraphQL response`;
-        return reject(new SubgraphFetchError('non-graphql', message, { status, bodyExcerpt: excerpt(text) }));
-      }
-      resolve(body);
-    };
-    res.on('data', (chunk: Buffer) => {
-      if (done) return;
-      if (size + chunk.length > limit) {
-        if (!isJson) {
-          chunks.push(chunk.subarray(0, limit - size));
-          return finish();
-        }
-        done = true;
-        return reject(new SubgraphFetchError('too-large', `answer over ${maxBytes} bytes`, { status }));
-      }
-      size += chunk.length;
-      chunks.push(chunk);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return new SubgraphFetchError('invalid-json', `HTTP ${status}: ${(error as Error).message}`, {
+      status,
+      bodyExcerpt: excerpt(text),
+      cause: error,
     });
-    res.on('end', () => {
-      if (!done) finish();
-    });
-    // 'close' without 'end': the connection broke mid-answer (reset, killed process).
-    res.on('close', () => {
-      if (done || res.complete) return;
-      done = true;
-      const message = `connection closed after ${size} bytes of HTTP ${status}`;
-      reject(new SubgraphFetchError('interrupted', message, { status }));
-    });
-    res.on('error', (error) => {
-      if (done) return;
-      done = true;
-      reject(new SubgraphFetchError('interrupted', error.message, { status, cause: error }));
-    });
-  });
+  }
+  if (!isGraphQLResponse(body)) {
+    const message = `HTTP ${status}: JSON that is not a GraphQL response`;
+    return new SubgraphFetchError('non-graphql', message, { status, bodyExcerpt: excerpt(text) });
+  }
+  return body;
 }
 
 function excerpt(text: string): string {
