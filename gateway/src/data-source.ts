@@ -39,6 +39,9 @@ export const SUBGRAPH_FETCH_DEFAULTS = {
   breaker: { failureThreshold: 5, resetMs: 10_000 },
 } as const;
 
+/** Distinct subgraph queries whose JSON text is kept; past it, the cache starts again. */
+const ENCODED_QUERIES = 1_000;
+
 /** Operations planned for a subgraph start with their type; anything not surely a query is never retried. */
 const QUERY = /^\s*(query\b|\{)/;
 
@@ -59,6 +62,7 @@ export class SubgraphDataSource implements SubgraphFetcher {
   private readonly retry: boolean;
   private readonly client: SubgraphClient;
   private readonly breaker: CircuitBreaker;
+  private readonly encodedQueries = new Map<string, string>();
 
   constructor(options: SubgraphDataSourceOptions) {
     this.name = options.name;
@@ -107,7 +111,11 @@ export class SubgraphDataSource implements SubgraphFetcher {
       const token = await context?.gatewayToken?.();
       if (token) headers[GATEWAY_HEADER] = token;
       const answer = await this.client.fetch({
-        body: Buffer.from(JSON.stringify({ query, variables, operationName, extensions })),
+        body: Buffer.from(
+          `{"query":${this.encoded(query)},"variables":${JSON.stringify(variables)}` +
+            `${operationName ? `,"operationName":${JSON.stringify(operationName)}` : ''}` +
+            `${extensions ? `,"extensions":${JSON.stringify(extensions)}` : ''}}`,
+        ),
         headers,
         timeoutMs: this.timeoutMs,
         maxResponseBytes: this.maxResponseBytes,
@@ -153,6 +161,20 @@ export class SubgraphDataSource implements SubgraphFetcher {
       const detail = this.production ? '' : ` Detail: ${error.message}.`;
       throw this.downstreamError(`${this.messageFor(error)}${detail}`);
     }
+  }
+
+  /**
+   * A query's text as a JSON string. The planner sends the same few queries
+   * over and over, some of them kilobytes long: each is escaped once.
+   */
+  private encoded(query: string): string {
+    let encoded = this.encodedQueries.get(query);
+    if (encoded === undefined) {
+      if (this.encodedQueries.size >= ENCODED_QUERIES) this.encodedQueries.clear();
+      encoded = JSON.stringify(query);
+      this.encodedQueries.set(query, encoded);
+    }
+    return encoded;
   }
 
   /** Closes the pooled connections to the subgraph. */

@@ -117,25 +117,35 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
     const received = response.data;
     if (!received) return;
     applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
-    cursor.entities.forEach((entity, index) => mergeInto(entity, received, index > 0));
+    for (const entity of cursor.entities) mergeInto(entity, received);
     return;
   }
 
   // One representation per distinct entity; `owners[i]` lists the entities that asked for representation i.
+  // An entity object reached through several paths is projected once.
   const representations: Data[] = [];
   const owners: Data[][] = [];
   const seen = new Map<string, number>();
+  const projected = new Set<Data>();
   for (const entity of cursor.entities) {
+    // Already seen at another place: the merge into it will show at every place.
+    if (projected.has(entity)) continue;
     const representation = project(execution.supergraphSchema, entity, fetch.requires);
-    if (!representation || typeof representation.__typename !== 'string') continue;
+    if (!representation || typeof representation.__typename !== 'string') {
+      projected.add(entity);
+      continue;
+    }
     applyRewrites(execution.supergraphSchema, fetch.inputRewrites, representation);
     const key = JSON.stringify(representation);
-    const known = seen.get(key);
-    if (known === undefined) {
-      seen.set(key, representations.length);
+    let index = seen.get(key);
+    if (index === undefined) {
+      index = representations.length;
+      seen.set(key, index);
       representations.push(representation);
-      owners.push([entity]);
-    } else owners[known]!.push(entity);
+      owners.push([]);
+    }
+    projected.add(entity);
+    owners[index]!.push(entity);
   }
   if (representations.length === 0) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations".');
@@ -156,7 +166,7 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
     const entities = owners[index]!;
     if (entity.__typename === undefined) entity.__typename = entities[0]!.__typename;
     applyRewrites(execution.supergraphSchema, fetch.outputRewrites, entity);
-    entities.forEach((target, position) => mergeInto(target, entity, position > 0));
+    for (const target of entities) mergeInto(target, entity);
   });
 }
 
@@ -173,7 +183,7 @@ function project(schema: GraphQLSchema, source: Data, selections: readonly Query
       else result[name] = project(schema, value as Data, selection.selections);
     } else if (selection.typeCondition && isObjectOfType(schema, source, selection.typeCondition)) {
       const fragment = project(schema, source, selection.selections);
-      if (fragment) mergeInto(result, fragment, false);
+      if (fragment) mergeInto(result, fragment);
     }
   }
   return result;
@@ -181,31 +191,26 @@ function project(schema: GraphQLSchema, source: Data, selections: readonly Query
 
 /**
  * Merges a subgraph's answer into the response tree. An answer merged into
- * several entities is copied for all but the first, so that no two places in
- * the tree share an object that a later fetch would merge into twice.
+ * several entities is shared by them, not copied: they are the same entity
+ * with the same data, and what later fetches merge into it is the same for
+ * each, so merging it again changes nothing. The response writer reads each
+ * place's own selection from it.
  */
-function mergeInto(target: Data, source: Data, copy: boolean): void {
+function mergeInto(target: Data, source: Data): void {
   for (const key in source) {
     const value = source[key];
     const existing = target[key];
+    if (existing === value) continue;
     if (existing !== null && typeof existing === 'object' && value !== null && typeof value === 'object') {
       if (Array.isArray(existing) && Array.isArray(value)) {
         value.forEach((element, index) => {
-          if (existing[index] !== null && typeof existing[index] === 'object' && element !== null && typeof element === 'object') {
-            mergeInto(existing[index], element, copy);
-          } else existing[index] = copy ? clone(element) : element;
+          const current = existing[index];
+          if (current !== null && typeof current === 'object' && element !== null && typeof element === 'object') mergeInto(current, element);
+          else existing[index] = element;
         });
-      } else mergeInto(existing as Data, value as Data, copy);
-    } else target[key] = copy ? clone(value) : value;
+      } else mergeInto(existing as Data, value as Data);
+    } else target[key] = value;
   }
-}
-
-function clone(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(clone);
-  const copy: Data = Object.create(null);
-  for (const key in value) copy[key] = clone((value as Data)[key]);
-  return copy;
 }
 
 /** Subgraph errors, at their place in the client's response and naming the subgraph. */
@@ -227,42 +232,44 @@ function reportErrors(
 }
 
 /**
- * `_entities.3.name` becomes the path of every entity that asked for
- * representation 3, plus `name`: each of those fields failed, as the client
- * sees it, though the subgraph was asked once.
+ * `_entities.3.name` becomes the path of every place in the response that
+ * asked for representation 3, plus `name`: each of those fields failed, as
+ * the client sees it, though the subgraph was asked once.
  */
 function entityErrorPaths(path: readonly (string | number)[] | undefined, owners: Data[][], cursor: Cursor) {
   if (!path || path[0] !== '_entities' || typeof path[1] !== 'number') return [path ? [...cursor.path, ...path] : undefined];
-  const found = (owners[path[1]] ?? []).flatMap((entity) => {
-    const at = pathTo(cursor.root, cursor.path, entity);
-    return at ? [[...at, ...path.slice(2)]] : [];
-  });
+  const asked = new Set(owners[path[1]] ?? []);
+  const found = asked.size > 0 ? placesOf(cursor.root, cursor.path, asked).map((at) => [...at, ...path.slice(2)]) : [];
   return found.length > 0 ? found : [undefined];
 }
 
-/** Where an entity sits in the response, list positions filled in: looked for only when reporting an error. */
-function pathTo(root: Data, flattened: readonly (string | number)[], entity: Data): (string | number)[] | undefined {
+/** Every place along a flattened path where one of `entities` sits, list positions filled in: for errors only. */
+function placesOf(root: Data, flattened: readonly (string | number)[], entities: ReadonlySet<unknown>): (string | number)[][] {
+  const places: (string | number)[][] = [];
   const path: (string | number)[] = [];
-  const walk = (value: unknown, at: number): boolean => {
-    if (value === null || typeof value !== 'object') return false;
+  const walk = (value: unknown, at: number): void => {
+    if (value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
       const next = flattened[at] === '@' ? at + 1 : at;
-      for (let index = 0; index < value.length; index++) {
+      value.forEach((element, index) => {
         path.push(index);
-        if (walk(value[index], next)) return true;
+        walk(element, next);
         path.pop();
-      }
-      return false;
+      });
+      return;
     }
-    if (at === flattened.length) return value === entity;
+    if (at === flattened.length) {
+      if (entities.has(value)) places.push([...path]);
+      return;
+    }
     const step = flattened[at]!;
-    if (step === '@') return false;
+    if (step === '@') return;
     path.push(step);
-    if (walk((value as Data)[step], at + 1)) return true;
+    walk((value as Data)[step], at + 1);
     path.pop();
-    return false;
   };
-  return walk(root, 0) ? path : undefined;
+  walk(root, 0);
+  return places;
 }
 
 function asGraphQLError(error: unknown): GraphQLError {

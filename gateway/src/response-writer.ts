@@ -43,9 +43,24 @@ type CompiledField = {
   /** `"name":`, escaped once. */
   key: string;
   fieldName: string;
-  type: GraphQLOutputType;
+  type: TypeShape;
   group: SelectionGroup;
 };
+
+/** A field's type, unwrapped once when the field is compiled rather than tested at every value. */
+type TypeShape =
+  | { nonNull: boolean; kind: 'leaf'; name: string }
+  | { nonNull: boolean; kind: 'list'; name: string; item: TypeShape }
+  | { nonNull: boolean; kind: 'composite'; name: string; type: GraphQLOutputType };
+
+function shapeOf(type: GraphQLOutputType): TypeShape {
+  const nonNull = isNonNullType(type);
+  const inner = nonNull ? type.ofType : type;
+  const name = String(inner);
+  if (isLeafType(inner)) return { nonNull, kind: 'leaf', name };
+  if (isListType(inner)) return { nonNull, kind: 'list', name, item: shapeOf(inner.ofType) };
+  return { nonNull, kind: 'composite', name, type: inner };
+}
 
 /** Signals that a null reached a non-null position: the nearest nullable parent becomes null. */
 const BUBBLE = Symbol('null bubbles up');
@@ -119,28 +134,25 @@ class Writer {
     return `${out}}`;
   }
 
-  private value(value: unknown, type: GraphQLOutputType, field: CompiledField, parent: GraphQLObjectType): Written {
-    const nonNull = isNonNullType(type);
-    const inner = nonNull ? type.ofType : type;
+  private value(value: unknown, type: TypeShape, field: CompiledField, parent: GraphQLObjectType): Written {
     if (value === null || value === undefined) {
-      if (!nonNull) return 'null';
-      const where = typeof this.path[this.path.length - 1] === 'number'
-        ? `array element of type ${String(inner)} at index ${this.path[this.path.length - 1]}`
-        : `field ${parent.name}.${field.fieldName}`;
+      if (!type.nonNull) return 'null';
+      const last = this.path[this.path.length - 1];
+      const where = typeof last === 'number' ? `array element of type ${type.name} at index ${last}` : `field ${parent.name}.${field.fieldName}`;
       this.errors.push(new GraphQLError(`Cannot return null for non-nullable ${where}.`, { path: [...this.path], extensions: { code: 'INVALID_GRAPHQL' } }));
       return BUBBLE;
     }
     let written: Written;
-    if (isLeafType(inner)) written = leaf(value);
-    else if (isListType(inner)) written = Array.isArray(value) ? this.list(value, inner.ofType, field, parent) : 'null';
+    if (type.kind === 'leaf') return leaf(value);
+    if (type.kind === 'list') written = Array.isArray(value) ? this.list(value, type.item, field, parent) : 'null';
     else {
-      const runtime = this.runtimeType(value as Record<string, unknown>, inner);
+      const runtime = this.runtimeType(value as Record<string, unknown>, type.type);
       written = runtime ? this.object(value as Record<string, unknown>, runtime, field.group) : 'null';
     }
-    return written === BUBBLE && !nonNull ? 'null' : written;
+    return written === BUBBLE && !type.nonNull ? 'null' : written;
   }
 
-  private list(values: readonly unknown[], itemType: GraphQLOutputType, field: CompiledField, parent: GraphQLObjectType): Written {
+  private list(values: readonly unknown[], itemType: TypeShape, field: CompiledField, parent: GraphQLObjectType): Written {
     let out = '[';
     for (let index = 0; index < values.length; index++) {
       this.path.push(index);
@@ -200,7 +212,7 @@ class Writer {
       const definition = type.getFields()[fieldName];
       // __typename, __schema and __type are not among the type's fields; the writer answers them itself.
       const fieldType = definition?.type ?? type;
-      fields.push({ responseName, key: `${JSON.stringify(responseName)}:`, fieldName, type: fieldType, group: { nodes, byType: new Map() } });
+      fields.push({ responseName, key: `${JSON.stringify(responseName)}:`, fieldName, type: shapeOf(fieldType), group: { nodes, byType: new Map() } });
     }
     return fields;
   }
