@@ -10,6 +10,7 @@
  * and straight to the subgraph: the gateway's own overhead. Prints a table
  * and writes the same figures to bench/results/.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -89,10 +90,13 @@ async function gatewayDatabase(): Promise<string | undefined> {
   }
 }
 const databaseUrl = await gatewayDatabase();
+/** The node options `npx junction` runs with: those on bin/junction.js's #! line. */
+const JUNCTION_NODE_OPTIONS = /^#!.*\bnode\b(.*)$/m.exec(readFileSync('bin/junction.js', 'utf8'))?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+
 const junction = (workers: number): GatewaySpec['launch'] => (supergraph, port, dir) =>
   start(
     'node',
-    ['bin/junction.js', 'gateway', '--supergraph', supergraph, '--port', String(port), '--host', '127.0.0.1', ...(workers > 1 ? ['--workers', String(workers)] : [])],
+    [...JUNCTION_NODE_OPTIONS, 'bin/junction.js', 'gateway', '--supergraph', supergraph, '--port', String(port), '--host', '127.0.0.1', ...(workers > 1 ? ['--workers', String(workers)] : [])],
     {
       ...(pinned ? { cpus: workers > 1 ? `${GATEWAY_CPU},${LOAD_CPU}` : GATEWAY_CPU } : {}),
       env: {
