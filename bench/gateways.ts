@@ -29,6 +29,8 @@ const JUNCTION_NODE_OPTIONS =
  */
 export async function gatewayDatabase(): Promise<string | undefined> {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  // The smoke test asks for the embedded database, to leave the local server alone.
+  if (process.env.JUNCTION_BENCH_DATABASE === 'embedded') return undefined;
   const url = 'postgres://postgres@127.0.0.1:5432/postgres';
   const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
   try {

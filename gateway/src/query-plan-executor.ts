@@ -113,10 +113,10 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
 
   if (!fetch.requires) {
     const response = await fetcher.fetch({ query: fetch.operation, variables, operationName: fetch.operationName }, execution.context);
-    reportErrors(response.errors, fetch, (path) => [path ? [...cursor.path, ...path] : undefined], errors);
+    if (response.errors) reportErrors(response.errors, fetch, (path) => [path ? [...cursor.path, ...path] : undefined], errors);
     const received = response.data;
     if (!received) return;
-    applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
+    if (fetch.outputRewrites) applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
     for (const entity of cursor.entities) mergeInto(entity, received);
     return;
   }
@@ -127,25 +127,34 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
   const owners: Data[][] = [];
   const seen = new Map<string, number>();
   const projected = new Set<Data>();
+  const schema = execution.supergraphSchema;
   for (const entity of cursor.entities) {
     // Already seen at another place: the merge into it will show at every place.
     if (projected.has(entity)) continue;
-    const representation = project(execution.supergraphSchema, entity, fetch.requires);
-    if (!representation || typeof representation.__typename !== 'string') {
-      projected.add(entity);
-      continue;
-    }
-    applyRewrites(execution.supergraphSchema, fetch.inputRewrites, representation);
-    const key = JSON.stringify(representation);
+    projected.add(entity);
+    // The key is read off the entity, so a representation is built only for a new one.
+    // (Input rewrites change the representation: then it is built first and keyed as JSON.)
+    let representation: Data | null = null;
+    let key: string | undefined;
+    if (fetch.inputRewrites) {
+      representation = project(schema, entity, fetch.requires);
+      if (representation) {
+        applyRewrites(schema, fetch.inputRewrites, representation);
+        key = JSON.stringify(representation);
+      }
+    } else key = keyOf(schema, entity, fetch.requires);
+    if (key === undefined) continue;
     let index = seen.get(key);
     if (index === undefined) {
-      index = representations.length;
+      representation ??= project(schema, entity, fetch.requires);
+      index = representation && typeof representation.__typename === 'string' ? representations.length : -1;
       seen.set(key, index);
-      representations.push(representation);
-      owners.push([]);
+      if (index >= 0) {
+        representations.push(representation!);
+        owners.push([]);
+      }
     }
-    projected.add(entity);
-    owners[index]!.push(entity);
+    if (index >= 0) owners[index]!.push(entity);
   }
   if (representations.length === 0) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations".');
@@ -154,20 +163,47 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
     { query: fetch.operation, variables: { ...variables, representations }, operationName: fetch.operationName },
     execution.context,
   );
-  reportErrors(response.errors, fetch, (path) => entityErrorPaths(path, owners, cursor), errors);
+  if (response.errors) reportErrors(response.errors, fetch, (path) => entityErrorPaths(path, owners, cursor), errors);
   const received = response.data?._entities;
   if (!response.data) return;
   if (!Array.isArray(received)) throw new Error(`The ${fetch.serviceName} subgraph's answer has no "_entities" list.`);
   if (received.length !== representations.length) {
     throw new Error(`The ${fetch.serviceName} subgraph answered ${received.length} entities for ${representations.length} representations.`);
   }
-  received.forEach((entity: Data | null, index) => {
-    if (!entity) return;
+  for (let index = 0; index < received.length; index++) {
+    const entity = received[index] as Data | null;
+    if (!entity) continue;
     const entities = owners[index]!;
     if (entity.__typename === undefined) entity.__typename = entities[0]!.__typename;
-    applyRewrites(execution.supergraphSchema, fetch.outputRewrites, entity);
+    if (fetch.outputRewrites) applyRewrites(execution.supergraphSchema, fetch.outputRewrites, entity);
     for (const target of entities) mergeInto(target, entity);
-  });
+  }
+}
+
+/**
+ * What identifies an entity's representation, read straight off the entity:
+ * the same text for the same representation, without building it. Undefined
+ * when the entity lacks a required field (`project` gives null then).
+ */
+function keyOf(schema: GraphQLSchema, source: Data, selections: readonly QueryPlanSelectionNode[]): string | undefined {
+  let key = '';
+  for (const selection of selections) {
+    if (selection.kind === 'Field') {
+      const name = selection.alias ?? selection.name;
+      const value = source[name];
+      if (value === undefined) return undefined;
+      if (!selection.selections || value === null) key += `${name}:${typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value)},`;
+      else if (Array.isArray(value)) {
+        key += `${name}:[`;
+        for (const element of value) key += element === null ? 'null,' : `${keyOf(schema, element as Data, selection.selections) ?? 'null'},`;
+        key += '],';
+      } else key += `${name}:{${keyOf(schema, value as Data, selection.selections) ?? 'null'}},`;
+    } else if (selection.typeCondition && isObjectOfType(schema, source, selection.typeCondition)) {
+      const fragment = keyOf(schema, source, selection.selections);
+      key += fragment === undefined ? '{}' : `{${fragment}}`;
+    }
+  }
+  return key;
 }
 
 /** An entity's representation: the fields a fetch requires of it, or null when it lacks one. */
@@ -179,7 +215,14 @@ function project(schema: GraphQLSchema, source: Data, selections: readonly Query
       const value = source[name];
       if (value === undefined) return null;
       if (!selection.selections || value === null) result[name] = value;
-      else if (Array.isArray(value)) result[name] = value.map((element: Data | null) => (element === null ? null : project(schema, element, selection.selections!)));
+      else if (Array.isArray(value)) {
+        const list: (Data | null)[] = new Array(value.length);
+        for (let index = 0; index < value.length; index++) {
+          const element = value[index] as Data | null;
+          list[index] = element === null ? null : project(schema, element, selection.selections);
+        }
+        result[name] = list;
+      }
       else result[name] = project(schema, value as Data, selection.selections);
     } else if (selection.typeCondition && isObjectOfType(schema, source, selection.typeCondition)) {
       const fragment = project(schema, source, selection.selections);
@@ -203,11 +246,12 @@ function mergeInto(target: Data, source: Data): void {
     if (existing === value) continue;
     if (existing !== null && typeof existing === 'object' && value !== null && typeof value === 'object') {
       if (Array.isArray(existing) && Array.isArray(value)) {
-        value.forEach((element, index) => {
+        for (let index = 0; index < value.length; index++) {
           const current = existing[index];
+          const element = value[index];
           if (current !== null && typeof current === 'object' && element !== null && typeof element === 'object') mergeInto(current, element);
           else existing[index] = element;
-        });
+        }
       } else mergeInto(existing as Data, value as Data);
     } else target[key] = value;
   }
@@ -215,13 +259,13 @@ function mergeInto(target: Data, source: Data): void {
 
 /** Subgraph errors, at their place in the client's response and naming the subgraph. */
 function reportErrors(
-  received: readonly GraphQLFormattedError[] | undefined,
+  received: readonly GraphQLFormattedError[],
   fetch: FetchNode,
   /** Where the error belongs: one path per place in the response (an entity shared by several has several). */
   pathOf: (path: readonly (string | number)[] | undefined) => ((string | number)[] | undefined)[],
   errors: GraphQLError[],
 ): void {
-  for (const error of received ?? []) {
+  for (const error of received) {
     const message = error.message || `Error while fetching subquery from service "${fetch.serviceName}"`;
     // As @apollo/gateway does: a subgraph error without a code is the subgraph's failure.
     const extensions = { ...error.extensions, code: error.extensions?.code ?? 'DOWNSTREAM_SERVICE_ERROR', serviceName: fetch.serviceName };
