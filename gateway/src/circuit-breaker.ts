@@ -63,18 +63,19 @@ export class CircuitBreaker {
   }
 
   private closedPermit(): CircuitPermit {
-    const generation = this.generation;
-    return once({
-      succeeded: () => {
-        if (generation === this.generation) this.failures = 0;
-      },
-      failed: () => {
-        if (generation !== this.generation) return;
-        this.failures += 1;
-        if (this.failures >= this.options.failureThreshold) this.open();
-      },
-      abandoned: () => {},
-    });
+    return new ClosedPermit(this, this.generation);
+  }
+
+  /** A fetch admitted while closed succeeded (ClosedPermit): the count of failures in a row starts again. */
+  closedFetchSucceeded(generation: number): void {
+    if (generation === this.generation) this.failures = 0;
+  }
+
+  /** A fetch admitted while closed failed (ClosedPermit): enough in a row open the circuit. */
+  closedFetchFailed(generation: number): void {
+    if (generation !== this.generation) return;
+    this.failures += 1;
+    if (this.failures >= this.options.failureThreshold) this.open();
   }
 
   private trialPermit(): CircuitPermit {
@@ -109,6 +110,35 @@ export class CircuitBreaker {
     this.failures = 0;
     this.trialInFlight = false;
     this.generation += 1;
+  }
+}
+
+/**
+ * The permit of every fetch while the circuit is closed, the common case:
+ * one small object per fetch. Its first report counts, later ones do nothing.
+ */
+class ClosedPermit implements CircuitPermit {
+  private used = false;
+
+  constructor(
+    private readonly breaker: CircuitBreaker,
+    private readonly generation: number,
+  ) {}
+
+  succeeded(): void {
+    if (this.used) return;
+    this.used = true;
+    this.breaker.closedFetchSucceeded(this.generation);
+  }
+
+  failed(): void {
+    if (this.used) return;
+    this.used = true;
+    this.breaker.closedFetchFailed(this.generation);
+  }
+
+  abandoned(): void {
+    this.used = true;
   }
 }
 

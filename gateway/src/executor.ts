@@ -170,7 +170,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         shape = compileShape(schema, prepared.operation, prepared.fragments, coerced.coerced);
         prepared.shapes.set(conditions, shape);
       }
-      const written = writeResponse(shape, execution.data, introspected);
+      const written = writeResponse(shape, execution.data, { introspection: introspected, escapes: execution.escapes });
       // As @apollo/gateway does: nulls in non-null fields are errors of their own only when nothing else failed.
       if (execution.errors.length === 0 && written.errors.length > 0) {
         return { status: 200, data: written.data, errors: [], extensions: { valueCompletion: written.errors.map((error) => error.toJSON()) } };

@@ -2,6 +2,7 @@ import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@ap
 import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites.js';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './data-source.js';
+import { NO_ESCAPES } from './subgraph-answer.js';
 
 /**
  * Runs a query plan from Apollo's planner: each fetch sent to its subgraph,
@@ -17,7 +18,7 @@ export type SubgraphFetcher = {
   fetch(
     request: { query: string; variables: Record<string, unknown>; operationName: string | undefined },
     context: GatewayContext,
-  ): Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
+  ): Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[]; [NO_ESCAPES]?: true }>;
 };
 
 type Data = Record<string, unknown>;
@@ -35,49 +36,57 @@ export type PlanExecution = {
 };
 
 /** Executes the plan; failures of single fetches become errors beside the data that did arrive. */
-export async function executePlan(execution: PlanExecution): Promise<{ data: Data; errors: GraphQLError[] }> {
+export type PlanResult = {
+  data: Data;
+  errors: GraphQLError[];
+  /** Whether any answer may hold a string that needs escaping (see NO_ESCAPES). */
+  escapes: boolean;
+};
+
+export async function executePlan(execution: PlanExecution): Promise<PlanResult> {
   const data: Data = Object.create(null);
   const errors: GraphQLError[] = [];
+  const result: PlanResult = { data, errors, escapes: false };
   const node = execution.plan.node;
   if (node?.kind === 'Subscription') {
     errors.push(new GraphQLError('Subscriptions are not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
   } else if (node) {
-    await executeNode(execution, node, { root: data, path: [], entities: [data] }, errors);
+    await executeNode(execution, node, { root: data, path: [], entities: [data] }, result);
   }
-  return { data, errors };
+  return result;
 }
 
 /** Where a plan node applies: the entities at a (flattened) path of the response. */
 type Cursor = { root: Data; path: (string | number)[]; entities: Data[] };
 
-async function executeNode(execution: PlanExecution, node: PlanNode, cursor: Cursor, errors: GraphQLError[]): Promise<void> {
+async function executeNode(execution: PlanExecution, node: PlanNode, cursor: Cursor, result: PlanResult): Promise<void> {
   switch (node.kind) {
     case 'Sequence':
-      for (const child of node.nodes) await executeNode(execution, child, cursor, errors);
+      for (const child of node.nodes) await executeNode(execution, child, cursor, result);
       return;
     case 'Parallel':
-      await Promise.all(node.nodes.map((child) => executeNode(execution, child, cursor, errors)));
+      await Promise.all(node.nodes.map((child) => executeNode(execution, child, cursor, result)));
       return;
     case 'Flatten': {
       const entities: Data[] = [];
       for (const entity of cursor.entities) collectAtPath(entity, node.path, 0, entities);
-      if (entities.length > 0) await executeNode(execution, node.node, { root: cursor.root, path: [...cursor.path, ...node.path], entities }, errors);
+      if (entities.length > 0) await executeNode(execution, node.node, { root: cursor.root, path: [...cursor.path, ...node.path], entities }, result);
       return;
     }
     case 'Fetch':
       try {
-        await executeFetch(execution, node, cursor, errors);
+        await executeFetch(execution, node, cursor, result);
       } catch (error) {
-        errors.push(asGraphQLError(error));
+        result.errors.push(asGraphQLError(error));
       }
       return;
     case 'Condition': {
       const branch = execution.coercedVariables[node.condition] === true ? node.ifClause : node.elseClause;
-      if (branch) await executeNode(execution, branch, cursor, errors);
+      if (branch) await executeNode(execution, branch, cursor, result);
       return;
     }
     case 'Defer':
-      errors.push(new GraphQLError('@defer is not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
+      result.errors.push(new GraphQLError('@defer is not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
       return;
   }
 }
@@ -102,7 +111,7 @@ function collectAtPath(value: unknown, path: readonly (string | number)[], at: n
   collectAtPath((value as Data)[step], path, at + 1, into);
 }
 
-async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: Cursor, errors: GraphQLError[]): Promise<void> {
+async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: Cursor, result: PlanResult): Promise<void> {
   const fetcher = execution.fetchers[fetch.serviceName];
   if (!fetcher) throw new Error(`The supergraph has no subgraph named "${fetch.serviceName}".`);
   const variables: Record<string, unknown> = Object.create(null);
@@ -113,7 +122,8 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
 
   if (!fetch.requires) {
     const response = await fetcher.fetch({ query: fetch.operation, variables, operationName: fetch.operationName }, execution.context);
-    if (response.errors) reportErrors(response.errors, fetch, (path) => [path ? [...cursor.path, ...path] : undefined], errors);
+    if (!response[NO_ESCAPES]) result.escapes = true;
+    if (response.errors) reportErrors(response.errors, fetch, (path) => [path ? [...cursor.path, ...path] : undefined], result.errors);
     const received = response.data;
     if (!received) return;
     if (fetch.outputRewrites) applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
@@ -163,7 +173,8 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
     { query: fetch.operation, variables: { ...variables, representations }, operationName: fetch.operationName },
     execution.context,
   );
-  if (response.errors) reportErrors(response.errors, fetch, (path) => entityErrorPaths(path, owners, cursor), errors);
+  if (!response[NO_ESCAPES]) result.escapes = true;
+  if (response.errors) reportErrors(response.errors, fetch, (path) => entityErrorPaths(path, owners, cursor), result.errors);
   const received = response.data?._entities;
   if (!response.data) return;
   if (!Array.isArray(received)) throw new Error(`The ${fetch.serviceName} subgraph's answer has no "_entities" list.`);

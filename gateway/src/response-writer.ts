@@ -96,10 +96,16 @@ export type WrittenResponse = {
 
 /**
  * `introspection` holds the already shaped values of root `__schema` and
- * `__type` fields, by response name.
+ * `__type` fields, by response name. `escapes` is false when no string in
+ * `data` can need escaping (see NO_ESCAPES in subgraph-answer.ts): strings
+ * are then quoted as they are.
  */
-export function writeResponse(shape: Shape, data: Record<string, unknown>, introspection?: Readonly<Record<string, unknown>>): WrittenResponse {
-  const writer = new Writer(shape, introspection);
+export function writeResponse(
+  shape: Shape,
+  data: Record<string, unknown>,
+  options: { introspection?: Readonly<Record<string, unknown>> | undefined; escapes: boolean },
+): WrittenResponse {
+  const writer = new Writer(shape, options.introspection, options.escapes);
   const written = writer.object(data, shape.root, shape.fields);
   return { data: written === BUBBLE ? 'null' : written, errors: writer.errors };
 }
@@ -111,6 +117,7 @@ class Writer {
   constructor(
     private readonly shape: Shape,
     private readonly introspection: Readonly<Record<string, unknown>> | undefined,
+    private readonly escapes: boolean,
   ) {}
 
   object(value: Record<string, unknown>, type: GraphQLObjectType, group: SelectionGroup): Written {
@@ -143,7 +150,7 @@ class Writer {
       return BUBBLE;
     }
     let written: Written;
-    if (type.kind === 'leaf') return leaf(value);
+    if (type.kind === 'leaf') return typeof value === 'string' && !this.escapes ? `"${value}"` : leaf(value);
     if (type.kind === 'list') written = Array.isArray(value) ? this.list(value, type.item, field, parent) : 'null';
     else {
       const runtime = this.runtimeType(value as Record<string, unknown>, type.type);

@@ -47,7 +47,15 @@ export type SubgraphResponse = {
   data?: Record<string, unknown> | null;
   errors?: GraphQLFormattedError[];
   extensions?: Record<string, unknown>;
+  /**
+   * Set when the answer's text had no backslash. JSON must escape quotes,
+   * backslashes and control characters, and UTF-8 text cannot hold a lone
+   * surrogate, so then no string in it needs escaping when written out again.
+   */
+  [NO_ESCAPES]?: true;
 };
+
+export const NO_ESCAPES: unique symbol = Symbol('no escapes');
 
 export const GRAPHQL_CONTENT_TYPE = /^application\/(graphql-response\+)?json\s*(;|$)/i;
 /** Of an answer that is not GraphQL, only this much is read, for the log. */
@@ -80,6 +88,7 @@ export function readAnswer(status: number, contentType: string, isJson: boolean,
     const message = `HTTP ${status}: JSON that is not a GraphQL response`;
     return new SubgraphFetchError('non-graphql', message, { status, bodyExcerpt: excerpt(text) });
   }
+  if (!text.includes('\\')) body[NO_ESCAPES] = true;
   return body;
 }
 

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { Pool } from 'undici';
 import { EXCERPT_BYTES, GRAPHQL_CONTENT_TYPE, readAnswer, SubgraphFetchError, type SubgraphResponse } from './subgraph-answer.js';
 
-export { SubgraphFetchError, type SubgraphFailure, type SubgraphResponse } from './subgraph-answer.js';
+export { NO_ESCAPES, SubgraphFetchError, type SubgraphFailure, type SubgraphResponse } from './subgraph-answer.js';
 
 export type SubgraphAnswer = { status: number; body: SubgraphResponse; attempts: number };
 

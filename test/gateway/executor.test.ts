@@ -344,6 +344,17 @@ describe('introspection beside data', () => {
   });
 });
 
+describe('strings', () => {
+  // Junction quotes a string as it is when its subgraph's answer had no backslash (nothing in it needs
+  // escaping then) and escapes it otherwise; either way the text must be JSON.stringify's, byte for byte.
+  it('are written exactly as JSON.stringify writes them, whichever subgraph they come from', async () => {
+    const name = 'Bob "the \\ builder"\n\t\u0001 é 😀 \u2028';
+    // One answer (people's) needs escaping, the other (reviews') does not.
+    const { data } = await expectSame('mutation($name: String!) { rename(id: "u2", name: $name) { name handle reviews { body } } }', { name });
+    expect(data).toEqual({ rename: { name, handle: '@bob', reviews: [{ body: 'Long' }, { body: 'Slow' }] } });
+  });
+});
+
 describe('mutations', () => {
   it('runs root mutation fields one after the other, each seeing the one before', async () => {
     const { ours, data } = await expectSame(`mutation Reprice {
