@@ -14,8 +14,8 @@ import {
 import { LRUCache } from 'lru-cache';
 
 /*
- * The gateway's checks on a request's document, before Apollo Server parses,
- * validates and plans it. A few kilobytes can otherwise cost far more than
+ * The gateway's checks on a request's document, before the executor
+ * (executor.ts) validates and plans it. A few kilobytes can otherwise cost far more than
  * they look: a fragment bomb expands to billions of fields, a field repeated
  * thousands of times sends graphql-js validation to its own ~100 ms budget,
  * deep nesting multiplies what the query planner and subgraphs do. These
@@ -220,7 +220,7 @@ function selectOperation(
   limits: Limits,
 ): CheckedDocument | Refusal {
   if ('errors' in analysis) return analysis;
-  // An empty name is no name: the pipeline does not pass it on to Apollo Server either.
+  // An empty name is no name: the pipeline does not pass it on to the executor either.
   if (!operationName && analysis.operations.length > 1) {
     return unresolved('Must provide operation name if query contains multiple operations.');
   }

@@ -16,7 +16,7 @@ import type { createPersistedDocuments } from './persisted-documents.js';
 import type { createRateLimiter } from './rate-limit.js';
 
 /**
- * Everything between an HTTP request and Apollo's executor, in the order that
+ * Everything between an HTTP request and the executor (executor.ts), in the order that
  * keeps refusals cheap: who is calling, whether they may call now, what they
  * sent, which document it names, whether that document is within limits, and
  * which of its fields they may see. Each refusal is a GraphQL-shaped JSON
@@ -121,7 +121,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
         authenticated: identity !== null,
         scopes: identity?.scopes ?? [],
       });
-      // The filtered text goes to Apollo as the query, so its plan is cached under its own hash.
+      // The filtered document is what runs, so its plan is kept under its own text.
       entry = result.kind === 'filtered' ? { result, query: result.text } : { result };
       authorizations.set(key, entry);
     }
@@ -129,7 +129,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
   }
 
   /**
-   * INTROSPECTION=true lets anyone introspect, false nobody (Apollo's own rule
+   * INTROSPECTION=true lets anyone introspect, false nobody (a validation rule
    * refuses it then); unset, only callers with INTROSPECTION_SCOPE may.
    */
   function introspectionRefusal(identity: Identity | null, requestId: string): Outcome | undefined {

@@ -64,8 +64,9 @@ async function createIdentify(env: Env, db: Database | undefined) {
 
 /**
  * The gateway over any Federation 2 supergraph: Apollo's query planner and
- * executor behind Junction's request pipeline (see pipeline.ts). Resolves once
- * the supergraph is loaded, so a listening gateway is a ready one.
+ * Junction's executor (executor.ts) behind Junction's request pipeline (see
+ * pipeline.ts). Resolves once the supergraph is loaded, so a listening gateway
+ * is a ready one.
  */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { logger, env, supergraphSdl } = options;

@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { BENCHMARK_QUERY } from '../support/oracle.js';
 import {
   checkDocument,
   createDocumentChecker,
@@ -16,15 +17,6 @@ import {
  * the backstop for a check that would expand a fragment bomb or recurse forever.
  */
 
-const BENCHMARK_QUERY = `
-  fragment User on User { id username name }
-  fragment Review on Review { id body }
-  fragment Product on Product { inStock name price shippingEstimate upc weight }
-  query TestQuery {
-    users { ...User reviews { ...Review product { ...Product reviews { ...Review author { ...User reviews { ...Review product { ...Product } } } } } } }
-    topProducts { ...Product reviews { ...Review author { ...User reviews { ...Review product { ...Product } } } } }
-  }
-`;
 
 function check(query: string, operationName?: string | null, limits: Limits = DEFAULT_LIMITS): CheckedDocument | Refusal {
   return checkDocument(query, operationName, limits);

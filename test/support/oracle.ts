@@ -5,15 +5,8 @@ import { shippingEstimate } from '../../subgraphs/inventory/src/shipping.js';
  * The benchmark query's answer worked out directly from the seed world, in
  * memory, with none of Junction's code paths: what the gateway must return.
  */
-export const BENCHMARK_QUERY = /* GraphQL */ `
-  fragment User on User { id username name }
-  fragment Review on Review { id body }
-  fragment Product on Product { inStock name price shippingEstimate upc weight }
-  query TestQuery {
-    users { ...User reviews { ...Review product { ...Product reviews { ...Review author { ...User reviews { ...Review product { ...Product } } } } } } }
-    topProducts { ...Product reviews { ...Review author { ...User reviews { ...Review product { ...Product } } } } }
-  }
-`;
+// The one text of the benchmark's query, shared with `npm run bench`.
+export { BENCHMARK_QUERY } from '../../bench/data.js';
 
 const newestFirst = (a: { createdAt: Date; id?: number; upc?: string }, b: typeof a) =>
   b.createdAt.getTime() - a.createdAt.getTime();
