@@ -1,7 +1,8 @@
-import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
-import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites.js';
+import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
+import { applyRewrites } from '@apollo/gateway/dist/dataRewrites.js';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './data-source.js';
+import { collectAtPath, keyOf, mergeInto, placesOf, project, type Data } from './response-tree.js';
 import { NO_ESCAPES } from './subgraph-answer.js';
 
 /**
@@ -13,6 +14,7 @@ import { NO_ESCAPES } from './subgraph-answer.js';
  * found at a path, this sends each distinct representation once: in the
  * benchmark query, 381 representations are 41 distinct entities, and the
  * subgraph's answer for one is merged into every entity that asked for it.
+ * How the tree of data is searched and merged is response-tree.ts.
  */
 export type SubgraphFetcher = {
   fetch(
@@ -20,8 +22,6 @@ export type SubgraphFetcher = {
     context: GatewayContext,
   ): Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[]; [NO_ESCAPES]?: true }>;
 };
-
-type Data = Record<string, unknown>;
 
 export type PlanExecution = {
   plan: QueryPlan;
@@ -35,7 +35,6 @@ export type PlanExecution = {
   context: GatewayContext;
 };
 
-/** Executes the plan; failures of single fetches become errors beside the data that did arrive. */
 export type PlanResult = {
   data: Data;
   errors: GraphQLError[];
@@ -43,6 +42,7 @@ export type PlanResult = {
   escapes: boolean;
 };
 
+/** Executes the plan; failures of single fetches become errors beside the data that did arrive. */
 export async function executePlan(execution: PlanExecution): Promise<PlanResult> {
   const data: Data = Object.create(null);
   const errors: GraphQLError[] = [];
@@ -89,26 +89,6 @@ async function executeNode(execution: PlanExecution, node: PlanNode, cursor: Cur
       result.errors.push(new GraphQLError('@defer is not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
       return;
   }
-}
-
-/** Every non-null object at `path` below `value`; `@` steps into each element of a list. */
-function collectAtPath(value: unknown, path: readonly (string | number)[], at: number, into: Data[]): void {
-  if (value === null || value === undefined) return;
-  if (at === path.length) {
-    if (Array.isArray(value)) for (const element of value) collectAtPath(element, path, at, into);
-    else into.push(value as Data);
-    return;
-  }
-  const step = path[at]!;
-  if (step === '@') {
-    if (Array.isArray(value)) for (const element of value) collectAtPath(element, path, at + 1, into);
-    return;
-  }
-  if (Array.isArray(value)) {
-    for (const element of value) collectAtPath(element, path, at, into);
-    return;
-  }
-  collectAtPath((value as Data)[step], path, at + 1, into);
 }
 
 async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: Cursor, result: PlanResult): Promise<void> {
@@ -191,83 +171,6 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
   }
 }
 
-/**
- * What identifies an entity's representation, read straight off the entity:
- * the same text for the same representation, without building it. Undefined
- * when the entity lacks a required field (`project` gives null then).
- */
-function keyOf(schema: GraphQLSchema, source: Data, selections: readonly QueryPlanSelectionNode[]): string | undefined {
-  let key = '';
-  for (const selection of selections) {
-    if (selection.kind === 'Field') {
-      const name = selection.alias ?? selection.name;
-      const value = source[name];
-      if (value === undefined) return undefined;
-      if (!selection.selections || value === null) key += `${name}:${typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value)},`;
-      else if (Array.isArray(value)) {
-        key += `${name}:[`;
-        for (const element of value) key += element === null ? 'null,' : `${keyOf(schema, element as Data, selection.selections) ?? 'null'},`;
-        key += '],';
-      } else key += `${name}:{${keyOf(schema, value as Data, selection.selections) ?? 'null'}},`;
-    } else if (selection.typeCondition && isObjectOfType(schema, source, selection.typeCondition)) {
-      const fragment = keyOf(schema, source, selection.selections);
-      key += fragment === undefined ? '{}' : `{${fragment}}`;
-    }
-  }
-  return key;
-}
-
-/** An entity's representation: the fields a fetch requires of it, or null when it lacks one. */
-function project(schema: GraphQLSchema, source: Data, selections: readonly QueryPlanSelectionNode[]): Data | null {
-  const result: Data = Object.create(null);
-  for (const selection of selections) {
-    if (selection.kind === 'Field') {
-      const name = selection.alias ?? selection.name;
-      const value = source[name];
-      if (value === undefined) return null;
-      if (!selection.selections || value === null) result[name] = value;
-      else if (Array.isArray(value)) {
-        const list: (Data | null)[] = new Array(value.length);
-        for (let index = 0; index < value.length; index++) {
-          const element = value[index] as Data | null;
-          list[index] = element === null ? null : project(schema, element, selection.selections);
-        }
-        result[name] = list;
-      }
-      else result[name] = project(schema, value as Data, selection.selections);
-    } else if (selection.typeCondition && isObjectOfType(schema, source, selection.typeCondition)) {
-      const fragment = project(schema, source, selection.selections);
-      if (fragment) mergeInto(result, fragment);
-    }
-  }
-  return result;
-}
-
-/**
- * Merges a subgraph's answer into the response tree. An answer merged into
- * several entities is shared by them, not copied: they are the same entity
- * with the same data, and what later fetches merge into it is the same for
- * each, so merging it again changes nothing. The response writer reads each
- * place's own selection from it.
- */
-function mergeInto(target: Data, source: Data): void {
-  for (const key in source) {
-    const value = source[key];
-    const existing = target[key];
-    if (existing === value) continue;
-    if (existing !== null && typeof existing === 'object' && value !== null && typeof value === 'object') {
-      if (Array.isArray(existing) && Array.isArray(value)) {
-        for (let index = 0; index < value.length; index++) {
-          const current = existing[index];
-          const element = value[index];
-          if (current !== null && typeof current === 'object' && element !== null && typeof element === 'object') mergeInto(current, element);
-          else existing[index] = element;
-        }
-      } else mergeInto(existing as Data, value as Data);
-    } else target[key] = value;
-  }
-}
-
 /** Subgraph errors, at their place in the client's response and naming the subgraph. */
 function reportErrors(
   received: readonly GraphQLFormattedError[],
@@ -296,35 +199,6 @@ function entityErrorPaths(path: readonly (string | number)[] | undefined, owners
   const asked = new Set(owners[path[1]] ?? []);
   const found = asked.size > 0 ? placesOf(cursor.root, cursor.path, asked).map((at) => [...at, ...path.slice(2)]) : [];
   return found.length > 0 ? found : [undefined];
-}
-
-/** Every place along a flattened path where one of `entities` sits, list positions filled in: for errors only. */
-function placesOf(root: Data, flattened: readonly (string | number)[], entities: ReadonlySet<unknown>): (string | number)[][] {
-  const places: (string | number)[][] = [];
-  const path: (string | number)[] = [];
-  const walk = (value: unknown, at: number): void => {
-    if (value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      const next = flattened[at] === '@' ? at + 1 : at;
-      value.forEach((element, index) => {
-        path.push(index);
-        walk(element, next);
-        path.pop();
-      });
-      return;
-    }
-    if (at === flattened.length) {
-      if (entities.has(value)) places.push([...path]);
-      return;
-    }
-    const step = flattened[at]!;
-    if (step === '@') return;
-    path.push(step);
-    walk((value as Data)[step], at + 1);
-    path.pop();
-  };
-  walk(root, 0);
-  return places;
 }
 
 function asGraphQLError(error: unknown): GraphQLError {
