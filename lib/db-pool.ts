@@ -64,12 +64,15 @@ export function databaseFault(error: unknown): DatabaseFault | undefined {
 
 const connectionLost = (error: unknown) => databaseFault(error) === 'connection-lost';
 
+/** How much of a pool is in use, for the metrics: read at any moment. */
+export type PoolUse = { readonly size: number; readonly inUse: number; readonly waiting: number };
+
 /**
  * A counting semaphore of connection slots: at most `size` holders; a caller
  * that cannot get one within `timeoutMs` gets a PoolTimeoutError. First come,
  * first served.
  */
-export class Slots {
+export class Slots implements PoolUse {
   readonly #size: number;
   readonly #timeoutMs: number;
   #free: number;
@@ -79,6 +82,20 @@ export class Slots {
     this.#size = size;
     this.#timeoutMs = timeoutMs;
     this.#free = size;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Slots held: statements or transactions running. */
+  get inUse(): number {
+    return this.#size - this.#free;
+  }
+
+  /** Callers waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   acquire(): Promise<void> {

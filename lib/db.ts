@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
-import { Slots, boundedClient } from './db-pool.js';
+import { Slots, boundedClient, type PoolUse } from './db-pool.js';
 
 /**
  * The database every subgraph talks to, whichever driver is underneath:
@@ -44,6 +44,14 @@ export type DatabaseOptions = {
   onQuery?: (sql: string, params: unknown[]) => void;
 };
 
+/** Each pooled database's slots, so whoever holds the `db` can report its pool's use. */
+const pools = new WeakMap<Database, PoolUse>();
+
+/** How much of the database's pool is in use; undefined for the embedded database, which has no pool. */
+export function poolUse(db: Database): PoolUse | undefined {
+  return pools.get(db);
+}
+
 const DEFAULT_POOL_MAX = 10;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
 const DEFAULT_POOL_TIMEOUT_MS = 5_000;
@@ -73,6 +81,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     });
     const slots = new Slots(max, options.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS);
     const db = drizzle({ client: boundedClient(client, slots), ...(logger ? { logger } : {}) });
+    pools.set(db, slots);
     return {
       db,
       driver: 'postgres',
@@ -110,4 +119,4 @@ function redactUrl(url: string): string {
   }
 }
 
-export { PoolTimeoutError, databaseFault, type DatabaseFault } from './db-pool.js';
+export { PoolTimeoutError, databaseFault, type DatabaseFault, type PoolUse } from './db-pool.js';

@@ -42,6 +42,14 @@ const schema = z
     DATABASE_STATEMENT_TIMEOUT_MS: millis(5_000),
     DATABASE_POOL_TIMEOUT_MS: millis(5_000),
 
+    // Every server: what SIGTERM and SIGINT do (lib/shutdown.ts).
+    /** How long requests in flight at shutdown get to finish before their connections are closed. */
+    SHUTDOWN_GRACE_MS: millis(10_000),
+    /** How long a stopping process keeps serving while /ready already answers 503, so load balancers notice. */
+    SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
+    /** Every server: GET /metrics in Prometheus text format (lib/metrics.ts); false leaves the route out. */
+    METRICS: flag.default(true),
+
     // Gateway: request limits.
     MAX_BODY_BYTES: count(2 * 1024 * 1024),
     MAX_TOKENS: count(15_000),

@@ -161,10 +161,17 @@ export function createHttpServer(routes: Record<string, Handler>, onError?: (err
   return createServer(createRouter(routes, onError));
 }
 
-export type Listening = { server: Server; port: number; url: string; close(): Promise<void> };
+export type Listening = {
+  server: Server;
+  port: number;
+  url: string;
+  /** Closes the server (see closeServer), cutting requests still unfinished after `graceMs` if given. */
+  close(graceMs?: number): Promise<void>;
+};
 
 /** Starts listening (port 0 picks a free one) and resolves once the socket is bound. */
 export function listen(server: Server, port: number, host?: string, path = '/graphql'): Promise<Listening> {
+  trackResponses(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -175,16 +182,52 @@ export function listen(server: Server, port: number, host?: string, path = '/gra
         server,
         port: bound,
         url: `http://${shownHost}:${bound}${path}`,
-        close: () => closeServer(server),
+        close: (graceMs) => closeServer(server, graceMs),
       });
     });
   });
 }
 
-/** Stops accepting connections, lets in-flight requests finish and drops idle keep-alive sockets. */
-export function closeServer(server: Server): Promise<void> {
+/** Each listening server's unfinished responses, so that closeServer can end their connections after them. */
+const unfinished = new WeakMap<Server, Set<ServerResponse>>();
+
+function trackResponses(server: Server): void {
+  if (unfinished.has(server)) return;
+  const responses = new Set<ServerResponse>();
+  unfinished.set(server, responses);
+  // First of the request listeners, so it runs before any handler writes a header.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    // A request on a kept-alive connection after close(): answer it, then close that connection too.
+    if (!server.listening) res.setHeader('connection', 'close');
+    responses.add(res);
+    res.once('close', () => responses.delete(res));
+  });
+}
+
+/**
+ * Stops accepting connections, drops idle keep-alive sockets at once, and lets
+ * in-flight requests finish, closing each one's connection after its response
+ * (a kept-alive socket would otherwise hold the close up for its idle timeout).
+ * After `graceMs`, if given, connections still busy are cut. Resolves once
+ * every connection is gone.
+ */
+export function closeServer(server: Server, graceMs?: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
+    let cut: NodeJS.Timeout | undefined;
+    server.close((error) => {
+      clearTimeout(cut);
+      if (error) reject(error);
+      else resolve();
+    });
     server.closeIdleConnections();
+    for (const res of unfinished.get(server) ?? []) {
+      if (!res.headersSent) res.setHeader('connection', 'close');
+      else {
+        // Already answering (a streamed body): end the connection once the body is written.
+        const socket = res.socket;
+        res.once('finish', () => socket?.end());
+      }
+    }
+    if (graceMs !== undefined) cut = setTimeout(() => server.closeAllConnections(), graceMs);
   });
 }

@@ -10,14 +10,16 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchemaModule } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, Source, type DocumentNode } from 'graphql';
-import { openDatabase, type Database, type DatabaseOptions } from './db.js';
+import { openDatabase, poolUse, type Database, type DatabaseOptions } from './db.js';
 import { loadEnv, type Env } from './env.js';
 import { createErrorFormatter } from './errors.js';
-import { closeServer, createRouter, graphqlHandler, listen, sendError, sendJson, type Handler, type Listening } from './http.js';
+import { closeServer, createRouter, graphqlHandler, listen, sendError, type Handler, type Listening } from './http.js';
 import { GATEWAY_HEADER, GatewayTokenError, verifyGatewayToken, type Identity } from './identity.js';
 import { createLogger, type Logger } from './logger.js';
+import { createRegistry, createSubgraphMetrics, metricsHandler, registerPoolMetrics } from './metrics.js';
 import { migrateSubgraph, type SubgraphName } from './migrate.js';
-import { stopOnSignals } from './shutdown.js';
+import { databaseAnswers, probeRoutes, Readiness } from './probes.js';
+import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from './shutdown.js';
 import { LRUCache } from 'lru-cache';
 import { viewerOf, type Viewer } from './viewer.js';
 
@@ -78,10 +80,16 @@ export function createSubgraphServer<TContext extends BaseContext>(
   });
 }
 
-export type ServedSubgraph = Listening & { stop(): Promise<void> };
+export type ServedSubgraph = Listening & {
+  /** Answers /ready with 503 from now on (shutting down), while still serving. */
+  drain(): void;
+  /** Closes the server, cutting requests unfinished after `graceMs` if given, then stops the subgraph. */
+  stop(graceMs?: number): Promise<void>;
+};
 
 /**
- * Serves a subgraph over HTTP: GraphQL at /graphql, liveness at /health.
+ * Serves a subgraph over HTTP: GraphQL at /graphql, liveness at /health, and
+ * readiness at /ready (its database `db` answers, and it is not shutting down).
  * `bound` is a server already listening, for callers that must know every
  * subgraph's address before building any of them; otherwise one is made.
  */
@@ -93,14 +101,24 @@ export async function serveSubgraph<TContext extends BaseContext>(
     logger,
     bound,
     secret,
-  }: { port?: number; host?: string; logger: Logger; bound?: Listening; secret: string },
+    db,
+    metrics = true,
+  }: { port?: number; host?: string; logger: Logger; bound?: Listening; secret: string; db?: Database; metrics?: boolean },
 ): Promise<ServedSubgraph> {
+  // The subgraph's own registry (lib/metrics.ts): requests by outcome, its pool, the process.
+  const registry = metrics ? createRegistry() : undefined;
+  const measured = registry && createSubgraphMetrics(registry, subgraph.name);
+  const pool = db && poolUse(db);
+  if (registry && pool) registerPoolMetrics(registry, pool);
+  if (measured) subgraph.server.addPlugin(measured.plugin());
   await subgraph.server.start();
   const identities = new WeakMap<IncomingMessage, Identity | null>();
   const graphql = graphqlHandler<TContext>({
     server: subgraph.server,
-    context: (req: IncomingMessage, info) =>
-      subgraph.context({ requestId: info.requestId, identity: identities.get(req) ?? null }),
+    context: (req: IncomingMessage, info) => {
+      const context = subgraph.context({ requestId: info.requestId, identity: identities.get(req) ?? null });
+      return measured ? measured.track(req, context) : context;
+    },
   });
   const verify = gatewayTokenVerifier(secret);
   // Only the gateway may call a subgraph: every request carries the token it signs.
@@ -114,13 +132,15 @@ export async function serveSubgraph<TContext extends BaseContext>(
     }
     return graphql(req, res);
   };
+  const readiness = new Readiness(db ? databaseAnswers(db, logger) : undefined);
   const listening = bound ?? (await listen(createServer(), port, host));
   listening.server.on(
     'request',
     createRouter(
       {
-        '/graphql': guarded,
-        '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+        '/graphql': measured ? measured.instrument(guarded) : guarded,
+        ...probeRoutes(readiness),
+        ...(registry ? { '/metrics': metricsHandler(registry) } : {}),
       },
       (error) => logger.error({ err: error }, 'request failed'),
     ),
@@ -128,9 +148,11 @@ export async function serveSubgraph<TContext extends BaseContext>(
   let stopped: Promise<void> | undefined;
   return {
     ...listening,
-    stop: () =>
+    drain: () => readiness.shutDown(),
+    stop: (graceMs) =>
       (stopped ??= (async () => {
-        await closeServer(listening.server);
+        readiness.shutDown();
+        await closeServer(listening.server, graceMs);
         await subgraph.server.stop();
       })()),
   };
@@ -178,14 +200,17 @@ export async function runSubgraph<TContext extends BaseContext>(
     ...(env.HOST ? { host: env.HOST } : {}),
     logger,
     secret: env.GATEWAY_SECRET,
+    db: database.db,
+    metrics: env.METRICS,
   });
   logger.info({ url: served.url, database: database.location }, `${name} subgraph ready`);
 
+  // Not ready at once; in-flight requests finish (within SHUTDOWN_GRACE_MS); then the pool.
   stopOnSignals(
     async () => {
-      await served.stop();
+      await drainAndClose([{ drain: served.drain, close: served.stop }], env);
       await database.close();
     },
-    { logger },
+    { logger, timeoutMs: shutdownTimeoutMs(env) },
   );
 }

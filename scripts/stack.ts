@@ -4,6 +4,7 @@ import type { Env } from '#lib/env.js';
 import { listen, type Listening } from '#lib/http.js';
 import type { Logger } from '#lib/logger.js';
 import { SUBGRAPHS, type SubgraphName } from '#lib/migrate.js';
+import { drainAndClose } from '#lib/shutdown.js';
 import type { ServedSubgraph } from '#lib/subgraph.js';
 import {
   composeSupergraph,
@@ -35,6 +36,7 @@ export type Stack = {
   subgraphs: Partial<Record<SubgraphName, ServedSubgraph>>;
   /** The supergraph the gateway serves, composed for the addresses actually used. */
   supergraphSdl: string;
+  /** Stops gracefully (lib/shutdown.ts drainAndClose): the gateway first, then the subgraphs. */
   stop(): Promise<void>;
 };
 
@@ -98,11 +100,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const listening = await listen(gateway.server, options.gatewayPort, host);
     started.push({ stop: listening.close });
 
+    // The gateway's requests in flight finish against subgraphs still serving them.
+    const servers = [
+      { drain: gateway.drain, close: listening.close },
+      ...served.map((subgraph) => ({ drain: subgraph.drain, close: subgraph.stop })),
+    ];
     return {
       gatewayUrl: listening.url,
       subgraphs: Object.fromEntries(slots.map(({ name }, index) => [name, served[index]])),
       supergraphSdl: composed.supergraphSdl,
-      stop,
+      async stop() {
+        await drainAndClose(servers, env);
+        await gateway.stop();
+      },
     };
   } catch (error) {
     await stop();

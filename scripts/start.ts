@@ -3,7 +3,7 @@ import { openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { createLogger } from '#lib/logger.js';
 import { migrateAll } from '#lib/migrate.js';
-import { stopOnSignals } from '#lib/shutdown.js';
+import { shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
 import { databaseOptions } from '#lib/subgraph.js';
 import { readSupergraphConfig } from '#lib/supergraph.js';
 import { seedIfEmpty } from './seed/load.js';
@@ -56,8 +56,11 @@ Junction is running: ${stack.gatewayUrl}
   database   ${database.driver === 'pglite' ? `embedded, in ${database.location}` : database.location}
 Press Ctrl-C to stop.`);
 
-stopOnSignals(async () => {
-  console.log('\nStopping Junction...');
-  await stack.stop();
-  await database.close();
-});
+stopOnSignals(
+  async () => {
+    console.log('\nStopping Junction...');
+    await stack.stop();
+    await database.close();
+  },
+  { timeoutMs: shutdownTimeoutMs(env) },
+);

@@ -43,8 +43,8 @@ const CRASHES_PER_WORKER = 3;
 const CRASH_WINDOW_MS = 10_000;
 /** Replacements in a row that die before listening: the config no longer starts. */
 const FAILED_STARTS = 3;
-/** Each worker's own shutdown gives up after 10 s (lib/shutdown.ts); wait a little longer. */
-const STOP_TIMEOUT_MS = 15_000;
+/** How much longer than a worker's own stop (`workerStopMs`) the primary waits for it. */
+const STOP_MARGIN_MS = 5_000;
 
 /**
  * Forks the workers and keeps them running: logs `gateway ready` once all are
@@ -53,7 +53,19 @@ const STOP_TIMEOUT_MS = 15_000;
  * does not start, as it would not alone: the primary stops and exits 1 rather
  * than retry. Later it gives up on a crash loop the same way.
  */
-export function runPrimary({ workers, supergraph, logger }: { workers: number; supergraph: string; logger: Logger }): void {
+export function runPrimary({
+  workers,
+  supergraph,
+  logger,
+  workerStopMs,
+}: {
+  workers: number;
+  supergraph: string;
+  logger: Logger;
+  /** How long each worker's own graceful stop may take (lib/shutdown.ts shutdownTimeoutMs). */
+  workerStopMs: number;
+}): void {
+  const stopTimeoutMs = workerStopMs + STOP_MARGIN_MS;
   const exits = new Map<Worker, Promise<number | null>>();
   const listening = new Set<Worker>();
   const deaths: number[] = [];
@@ -70,7 +82,7 @@ export function runPrimary({ workers, supergraph, logger }: { workers: number; s
 
   const giveUp = (reason: string) => {
     process.stderr.write(`${reason}\n`);
-    const timer = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS);
+    const timer = setTimeout(() => process.exit(1), stopTimeoutMs);
     timer.unref();
     void stopWorkers().then(() => process.exit(1));
   };
@@ -116,6 +128,6 @@ export function runPrimary({ workers, supergraph, logger }: { workers: number; s
       const failed = codes.filter((code) => code !== 0 && code !== null).length;
       if (failed > 0) throw new Error(`${failed} of the workers did not stop cleanly`);
     },
-    { logger, timeoutMs: STOP_TIMEOUT_MS },
+    { logger, timeoutMs: stopTimeoutMs },
   );
 }

@@ -30,6 +30,17 @@ export type SubgraphDataSourceOptions = {
   breaker?: { failureThreshold: number; resetMs: number; now?: () => number };
   /** Most connections open to the subgraph at once. */
   maxSockets?: number;
+  /** Where each fetch's time and each failure are counted (metrics.ts). */
+  metrics?: SubgraphFetchMetrics | undefined;
+};
+
+/** How a fetch failed, for the metrics: as the subgraph client saw it, a GraphQL answer with a 5xx, or refused by an open circuit. */
+export type SubgraphFetchFailure = SubgraphFailure | 'server-error' | 'circuit-open';
+
+export type SubgraphFetchMetrics = {
+  /** A fetch was made (answered or failed) and took `seconds`. */
+  fetched(seconds: number): void;
+  failed(kind: SubgraphFetchFailure): void;
 };
 
 export const SUBGRAPH_FETCH_DEFAULTS = {
@@ -53,7 +64,7 @@ const QUERY = /^\s*(query\b|\{)/;
  * rest of the data stands. Addresses and bodies go to the log only.
  */
 export class SubgraphDataSource implements SubgraphFetcher {
-  private readonly name: string;
+  readonly name: string;
   private readonly url: string;
   private readonly logger: Logger;
   private readonly production: boolean;
@@ -63,6 +74,7 @@ export class SubgraphDataSource implements SubgraphFetcher {
   private readonly client: SubgraphClient;
   private readonly breaker: CircuitBreaker;
   private readonly encodedQueries = new Map<string, string>();
+  private readonly metrics: SubgraphFetchMetrics | undefined;
 
   constructor(options: SubgraphDataSourceOptions) {
     this.name = options.name;
@@ -72,6 +84,7 @@ export class SubgraphDataSource implements SubgraphFetcher {
     this.timeoutMs = options.timeoutMs ?? SUBGRAPH_FETCH_DEFAULTS.timeoutMs;
     this.maxResponseBytes = options.maxResponseBytes ?? SUBGRAPH_FETCH_DEFAULTS.maxResponseBytes;
     this.retry = options.retry ?? SUBGRAPH_FETCH_DEFAULTS.retry;
+    this.metrics = options.metrics;
     this.client = new SubgraphClient({
       url: options.url,
       ...(options.maxSockets ? { maxSockets: options.maxSockets } : {}),
@@ -104,9 +117,10 @@ export class SubgraphDataSource implements SubgraphFetcher {
     if (!permit) {
       // The opening was logged once, as a warning; one line per refused fetch would flood the log.
       this.logger.debug({ subgraph: this.name, requestId: context?.requestId }, 'subgraph fetch refused: circuit open');
+      this.metrics?.failed('circuit-open');
       throw this.downstreamError(`The ${this.name} subgraph is unavailable (circuit open).`);
     }
-    const started = Date.now();
+    const started = performance.now();
     try {
       const token = await context?.gatewayToken?.();
       if (token) headers[GATEWAY_HEADER] = token;
@@ -122,10 +136,12 @@ export class SubgraphDataSource implements SubgraphFetcher {
         retry: this.retry && QUERY.test(query),
         ...(context?.signal ? { signal: context.signal } : {}),
       });
+      this.metrics?.fetched((performance.now() - started) / 1000);
       // A GraphQL answer with a 5xx is passed on (its errors say what went wrong),
       // but it still counts against the subgraph.
       if (answer.status >= 500) {
         permit.failed();
+        this.metrics?.failed('server-error');
         this.logger.error(
           { subgraph: this.name, requestId: context?.requestId, url: this.url, status: answer.status },
           'subgraph answered with a server error',
@@ -143,6 +159,8 @@ export class SubgraphDataSource implements SubgraphFetcher {
         throw error;
       }
       report(permit, error.failure);
+      this.metrics?.fetched((performance.now() - started) / 1000);
+      this.metrics?.failed(error.failure);
       this.logger.error(
         {
           subgraph: this.name,
@@ -153,7 +171,7 @@ export class SubgraphDataSource implements SubgraphFetcher {
           status: error.status,
           body: error.bodyExcerpt,
           attempts: error.attempts,
-          elapsedMs: Date.now() - started,
+          elapsedMs: Math.round(performance.now() - started),
           err: error.cause ?? error,
         },
         'subgraph fetch failed',

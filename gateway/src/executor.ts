@@ -38,6 +38,8 @@ export type ExecutorOptions = {
   introspection: boolean;
   /** Distinct operations kept, planned. */
   planCacheSize?: number;
+  /** Told whether each operation's plan was in the cache (hit) or had to be made (miss). */
+  onPlanCache?: ((hit: boolean) => void) | undefined;
 };
 
 export type ExecutionRequest = {
@@ -137,6 +139,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     async execute(request) {
       const key = `${request.operationName ?? ''}\u0000${request.query}`;
       let prepared = cache.get(key);
+      options.onPlanCache?.(prepared !== undefined);
       if (!prepared) {
         prepared = prepare(request.document, request.operationName);
         cache.set(key, prepared);

@@ -4,7 +4,7 @@ import { openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { listen } from '#lib/http.js';
 import { createLogger } from '#lib/logger.js';
-import { stopOnSignals } from '#lib/shutdown.js';
+import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
 import { databaseOptions } from '#lib/subgraph.js';
 import { migrateGateway } from './api-keys.js';
 import { clusterRole, parseWorkers, reportReady, runPrimary } from './cluster.js';
@@ -68,7 +68,7 @@ export async function main(argv: string[]): Promise<void> {
   if (role !== 'worker') await migrateGateway(database.db);
   if (role === 'primary') {
     await database.close();
-    return runPrimary({ workers, supergraph: values.supergraph, logger });
+    return runPrimary({ workers, supergraph: values.supergraph, logger, workerStopMs: shutdownTimeoutMs(env) });
   }
 
   const gateway = await createGateway({ supergraphSdl, logger, env, db: database.db }).catch((error: Error) =>
@@ -85,12 +85,13 @@ export async function main(argv: string[]): Promise<void> {
     logger.info({ url: listening.url, supergraph: values.supergraph }, 'gateway ready');
   }
 
+  // Not ready at once; in-flight requests finish (within SHUTDOWN_GRACE_MS); then subgraph clients, Redis, the pool.
   stopOnSignals(
     async () => {
-      await listening.close();
+      await drainAndClose([{ drain: gateway.drain, close: listening.close }], env);
       await gateway.stop();
       await database.close();
     },
-    { logger },
+    { logger, timeoutMs: shutdownTimeoutMs(env) },
   );
 }

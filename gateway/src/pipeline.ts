@@ -12,6 +12,7 @@ import { formatted, logRequestErrors } from './errors.js';
 import type { Executor } from './executor.js';
 import { readGraphQLRequest, type GraphQLRequest } from './http-request.js';
 import type { CheckedDocument, Refusal } from './limits.js';
+import type { GatewayMetrics } from './metrics.js';
 import type { createPersistedDocuments } from './persisted-documents.js';
 import type { createRateLimiter } from './rate-limit.js';
 
@@ -34,6 +35,8 @@ export type PipelineOptions = {
   persisted: ReturnType<typeof createPersistedDocuments>;
   rateLimiter: ReturnType<typeof createRateLimiter> | undefined;
   policy: AuthorizationPolicy;
+  /** Counts each operation by name and outcome, and times it; undefined when METRICS is off. */
+  metrics?: GatewayMetrics | undefined;
 };
 
 type Outcome = {
@@ -42,6 +45,8 @@ type Outcome = {
   /** The body already as JSON text, when the executor wrote it. */
   text?: string;
   headers?: Record<string, string>;
+  /** The operation's label for the metrics, once it passed validation. */
+  operation?: string | undefined;
 };
 
 /** GraphQL over HTTP's own media type when the client asks for it, plain JSON otherwise. */
@@ -108,7 +113,7 @@ function gatewayTokens(secret: string) {
 }
 
 export function createGraphQLEndpoint(options: PipelineOptions): Handler {
-  const { executor, env, logger, policy, persisted, rateLimiter, formatError } = options;
+  const { executor, env, logger, policy, persisted, rateLimiter, formatError, metrics } = options;
   const tokenFor = gatewayTokens(env.GATEWAY_SECRET);
   const authorizations = new LRUCache<string, { result: AuthorizationResult; query?: string }>({ max: 1_000 });
 
@@ -141,6 +146,19 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
           status: 401,
           body: errorBody(requestId, 'UNAUTHENTICATED', `Introspection needs a signed-in caller with the "${scope}" scope.`),
         };
+  }
+
+  /** Sends the answer, then counts each operation in it and the time since the request arrived. */
+  function respond(res: ServerResponse, outcome: Outcome | Outcome[], status: number, started: number, headers?: Record<string, string>): void {
+    send(res, outcome, status, headers);
+    if (!metrics) return;
+    const seconds = (performance.now() - started) / 1000;
+    if (Array.isArray(outcome)) for (const each of outcome) count(each, seconds);
+    else count(outcome, seconds);
+  }
+
+  function count(outcome: Outcome, seconds: number): void {
+    metrics?.request(outcome.operation, outcome.status, (outcome.body.errors?.length ?? 0) > 0, seconds);
   }
 
   async function runOne(
@@ -190,6 +208,8 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       context: contextValue,
     });
     logRequestErrors(logger, requestId, result.errors);
+    // Only names of operations that passed validation become label values.
+    const operation = result.status === 200 ? metrics?.operationLabel(checked.operation.name?.value) : undefined;
     const errors = result.errors.map((error) => {
       const shown = formatError(formatted(error));
       return { ...shown, extensions: { ...shown.extensions, requestId } };
@@ -198,7 +218,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     if (filtered) {
       // Unauthorized fields come back as null with their errors; @skip/@include depend on the variables.
       const executed = { ...(result.data === undefined ? {} : { data: JSON.parse(result.data) as Record<string, unknown> | null }), ...(errors.length ? { errors } : {}) };
-      return { status: result.status, body: { ...withRequestId(authorization.apply(executed, request.variables ?? {}), requestId), ...extensions } };
+      return { status: result.status, body: { ...withRequestId(authorization.apply(executed, request.variables ?? {}), requestId), ...extensions }, operation };
     }
     // The data is already JSON text: it is written into the body as it is.
     const parts = [
@@ -206,10 +226,11 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       ...(result.data === undefined ? [] : [`"data":${result.data}`]),
       ...(result.extensions ? [`"extensions":${JSON.stringify(result.extensions)}`] : []),
     ];
-    return { status: result.status, body: {}, text: `{${parts.join(',')}}` };
+    return { status: result.status, body: errors.length ? { errors } : {}, text: `{${parts.join(',')}}`, operation };
   }
 
   return async (req, res) => {
+    const started = performance.now();
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
 
@@ -217,12 +238,15 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     try {
       identity = await options.identify(req);
     } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
+      if (!(error instanceof GraphQLError)) {
+        metrics?.request(undefined, 500, false, (performance.now() - started) / 1000);
+        throw error;
+      }
       // A bad credential is the caller's to fix (401); an identity provider that cannot be reached is not (503).
       const code = String(error.extensions.code ?? 'UNAUTHENTICATED');
       const status = code === 'UNAUTHENTICATED' ? 401 : 503;
       const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Bearer' } : {};
-      return send(res, { status, body: errorBody(requestId, code, error.message) }, status, headers);
+      return respond(res, { status, body: errorBody(requestId, code, error.message) }, status, started, headers);
     }
 
     if (rateLimiter) {
@@ -233,11 +257,13 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       const key = byKey ? `key:${identity?.subject}` : `ip:${clientAddress(req, env.TRUST_PROXY)}`;
       const taken = await rateLimiter.take(key, limits);
       if (!taken.allowed) {
+        metrics?.rateLimited(byKey ? 'api_key' : 'address');
         // The body is not read: close the connection rather than drain it.
-        return send(
+        return respond(
           res,
           { status: 429, body: errorBody(requestId, 'RATE_LIMITED', `Too many requests; retry in ${taken.retryAfterSeconds} s.`, { retryAfter: taken.retryAfterSeconds }) },
           429,
+          started,
           { 'retry-after': String(taken.retryAfterSeconds), connection: 'close' },
         );
       }
@@ -250,7 +276,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     });
     if (!read.ok) {
       const headers = { ...read.headers, ...(read.status === 413 ? { connection: 'close' } : {}) };
-      return send(res, { status: read.status, body: errorBody(requestId, read.code, read.message) }, read.status, headers);
+      return respond(res, { status: read.status, body: errorBody(requestId, read.code, read.message) }, read.status, started, headers);
     }
 
     const deadline = AbortSignal.timeout(env.REQUEST_TIMEOUT_MS);
@@ -265,9 +291,9 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
         outcomes.push({ status: 500, body: errorBody(requestId, 'INTERNAL_SERVER_ERROR', 'Internal server error') });
       }
     }
-    if (read.batched) return send(res, outcomes, 200);
+    if (read.batched) return respond(res, outcomes, 200, started);
     const [outcome] = outcomes as [Outcome];
-    send(res, outcome, outcome.status, outcome.headers);
+    respond(res, outcome, outcome.status, started, outcome.headers);
   };
 }
 

@@ -1,10 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError } from 'graphql';
-import type { Database } from '#lib/db.js';
+import { poolUse, type Database } from '#lib/db.js';
 import type { Env } from '#lib/env.js';
-import { createHttpServer, sendError, sendJson, type Handler } from '#lib/http.js';
+import { createHttpServer, sendError, type Handler } from '#lib/http.js';
 import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
+import { createRegistry, metricsHandler } from '#lib/metrics.js';
+import { probeRoutes, Readiness } from '#lib/probes.js';
 import { createApiKeyVerifier } from './api-keys.js';
 import { jwtVerifierFromEnv } from './auth.js';
 import { authorizationPolicy, supergraphForGateway } from './authorization.js';
@@ -14,6 +16,7 @@ import { createExecutor } from './executor.js';
 import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from './ide.js';
 import { createDocumentChecker } from './limits.js';
 import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from './persisted-documents.js';
+import { createGatewayMetrics } from './metrics.js';
 import { createGraphQLEndpoint } from './pipeline.js';
 import { createRateLimiter } from './rate-limit.js';
 import { connectRedis } from './redis.js';
@@ -33,6 +36,8 @@ export type GatewayOptions = {
 export type Gateway = {
   /** The HTTP server, not yet listening. */
   server: Server;
+  /** Answers /ready with 503 from now on (shutting down), while still serving. */
+  drain(): void;
   /** Stops the gateway: call after the HTTP server has closed. */
   stop(): Promise<void>;
 };
@@ -74,11 +79,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const production = env.production;
 
   const dataSources: SubgraphDataSource[] = [];
+  // This gateway's own registry: several gateways in one process (tests, npm start) never share counts.
+  const registry = env.METRICS ? createRegistry() : undefined;
+  const metrics = registry
+    ? createGatewayMetrics({ registry, circuits: () => dataSources, pool: options.db ? poolUse(options.db) : undefined })
+    : undefined;
   const executor = createExecutor({
     // Apollo's supergraph loader refuses @authenticated/@requiresScopes (for: SECURITY); the pipeline enforces them.
     supergraphSdl: supergraphForGateway(supergraphSdl),
     // The pipeline lets only permitted callers through to introspection; off means off for everyone.
     introspection: env.INTROSPECTION !== false,
+    onPlanCache: metrics?.planCache,
     fetcher: ({ name, url }) => {
       if (!url) throw new Error(`The supergraph gives subgraph "${name}" no routing URL.`);
       const dataSource = new SubgraphDataSource({
@@ -90,6 +101,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         maxResponseBytes: env.SUBGRAPH_MAX_RESPONSE_BYTES,
         retry: env.SUBGRAPH_RETRY,
         breaker: { failureThreshold: env.CIRCUIT_BREAKER_FAILURES, resetMs: env.CIRCUIT_BREAKER_RESET_MS },
+        metrics: metrics?.subgraph(name),
       });
       dataSources.push(dataSource);
       return dataSource;
@@ -129,8 +141,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       persisted,
       rateLimiter: env.RATE_LIMIT ? createRateLimiter({ ...(redis ? { redis } : {}), prefix: env.REDIS_PREFIX, logger }) : undefined,
       policy: authorizationPolicy(supergraphSdl),
+      metrics,
     });
-    return { server: createHttpServer(routes(graphql, path, env.GRAPHIQL), (error) => logger.error({ err: error }, 'request failed')), stop };
+    // Ready while not shutting down: createGateway resolves only once the supergraph is loaded.
+    const readiness = new Readiness();
+    const server = createHttpServer(routes(graphql, path, env.GRAPHIQL, readiness, registry && metricsHandler(registry)), (error) => logger.error({ err: error }, 'request failed'));
+    return { server, drain: () => readiness.shutDown(), stop };
   } catch (error) {
     redis?.disconnect();
     throw error;
@@ -142,8 +158,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 }
 
-/** GraphQL at `path`, liveness at /health, and GraphiQL (page and assets) when enabled. */
-function routes(graphql: Handler, path: string, graphiql: boolean): Record<string, Handler> {
+/** GraphQL at `path`, liveness at /health, readiness at /ready, metrics at /metrics, and GraphiQL (page and assets) when enabled. */
+function routes(graphql: Handler, path: string, graphiql: boolean, readiness: Readiness, metrics: Handler | undefined): Record<string, Handler> {
   const idePage = renderIdePage({ endpoint: path, title: 'Junction GraphiQL' });
   const endpoint: Handler = (req, res) => {
     if (graphiql && req.method === 'GET' && prefersHtml(req.headers.accept)) {
@@ -169,7 +185,9 @@ function routes(graphql: Handler, path: string, graphiql: boolean): Record<strin
   };
   return {
     [path]: endpoint,
-    '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    ...probeRoutes(readiness),
+    // Prometheus text format (lib/metrics.ts); METRICS=false leaves it out.
+    ...(metrics ? { '/metrics': metrics } : {}),
     '*': assets,
   };
 }

@@ -74,6 +74,8 @@ export type ShelfMode =
   | 'garbage'
   /** Answers after `slowMs`. */
   | 'slow'
+  /** Answers once the test calls `shelf.release()`. */
+  | 'held'
   /** A valid answer padded past any sane size. */
   | 'huge'
   /** Drops the connection without answering. */
@@ -85,7 +87,14 @@ export type Library = {
   supergraphSdl: string;
   /** Every request a subgraph received, with its headers. */
   seen: { subgraph: string; headers: IncomingHttpHeaders }[];
-  shelf: { mode: ShelfMode; slowMs: number; requests: number; url: string };
+  shelf: {
+    mode: ShelfMode;
+    slowMs: number;
+    requests: number;
+    url: string;
+    /** Answers every request the shelf holds ('held'). */
+    release(): void;
+  };
   stop(): Promise<void>;
 };
 
@@ -98,6 +107,10 @@ function shelfAnswer(body: string): string {
 }
 
 function startShelf(library: Library['shelf'], seen: Library['seen']): Promise<Server> {
+  const held: (() => void)[] = [];
+  library.release = () => {
+    for (const answer of held.splice(0)) answer();
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -132,6 +145,8 @@ function startShelf(library: Library['shelf'], seen: Library['seen']): Promise<S
           return res.writeHead(200, json).end('{"data": {"_entities": [ not json');
         case 'slow':
           return void setTimeout(() => res.writeHead(200, json).end(shelfAnswer(body)), library.slowMs);
+        case 'held':
+          return void held.push(() => res.writeHead(200, json).end(shelfAnswer(body)));
         case 'huge':
           return res.writeHead(200, json).end(`{"padding":"${'x'.repeat(64 * 1024 * 1024)}"}`);
         case 'reset':
@@ -161,7 +176,7 @@ export async function startLibrary(): Promise<Library> {
     });
     services.push({ name, url, typeDefs: module.typeDefs });
   }
-  const shelf: Library['shelf'] = { mode: 'ok', slowMs: 0, requests: 0, url: '' };
+  const shelf: Library['shelf'] = { mode: 'ok', slowMs: 0, requests: 0, url: '', release: () => {} };
   const shelfServer = await startShelf(shelf, seen);
   shelf.url = `http://127.0.0.1:${(shelfServer.address() as AddressInfo).port}/graphql`;
   services.push({ name: 'shelf', url: shelf.url, typeDefs: shelfTypeDefs });

@@ -1,0 +1,116 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { PoolUse } from '#lib/db-pool.js';
+import { operationLabels, outcomeOf, registerPoolMetrics, REQUEST_SECONDS, SeriesHistogram } from '#lib/metrics.js';
+import type { CircuitState } from './circuit-breaker.js';
+import type { SubgraphFetchFailure, SubgraphFetchMetrics } from './data-source.js';
+
+/**
+ * The gateway's Prometheus metrics (served at /metrics, see lib/metrics.ts).
+ * The hot path only increments and observes; anything that can be read off
+ * the gateway's state (circuits, the database pool) is read when scraped.
+ */
+export type GatewayMetrics = {
+  /**
+   * The label for an operation that passed validation: its name, "anonymous",
+   * or "other" past the first MAX_OPERATION_NAMES distinct names.
+   */
+  operationLabel(name: string | undefined): string;
+  /** One operation answered: `operation` is operationLabel's, or undefined when none passed validation ("unknown"). */
+  request(operation: string | undefined, status: number, hasErrors: boolean, seconds: number): void;
+  /** What the executor's plan cache did for one operation. */
+  planCache(hit: boolean): void;
+  /** A request refused with 429, limited by address or by API key. */
+  rateLimited(by: 'address' | 'api_key'): void;
+  /** The recorder of one subgraph's fetches. */
+  subgraph(name: string): SubgraphFetchMetrics;
+};
+
+const FETCH_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'half-open', 'open'];
+
+export type GatewayMetricsOptions = {
+  registry: Registry;
+  /** The subgraphs' data sources, whose circuits are read when scraped. */
+  circuits(): Iterable<{ name: string; circuitState: CircuitState }>;
+  /** The pool of the gateway's database (API keys), when it has one. */
+  pool?: PoolUse | undefined;
+};
+
+export function createGatewayMetrics({ registry, circuits, pool }: GatewayMetricsOptions): GatewayMetrics {
+  const registers = [registry];
+  const requests = new Counter({
+    name: 'junction_gateway_requests_total',
+    help: 'GraphQL operations by operation name and outcome: ok, errors (200 with errors), refused (4xx), failed (5xx).',
+    labelNames: ['operation', 'outcome'],
+    registers,
+  });
+  const duration = new SeriesHistogram({
+    name: 'junction_gateway_request_duration_seconds',
+    help: 'Time from a request arriving to its answer, by operation name.',
+    labelNames: ['operation'],
+    buckets: REQUEST_SECONDS,
+    registers,
+  });
+  const fetchDuration = new SeriesHistogram({
+    name: 'junction_gateway_subgraph_fetch_duration_seconds',
+    help: 'Time of each fetch from a subgraph, failed ones included, by subgraph.',
+    labelNames: ['subgraph'],
+    buckets: FETCH_SECONDS,
+    registers,
+  });
+  const fetchErrors = new Counter({
+    name: 'junction_gateway_subgraph_fetch_errors_total',
+    help: 'Failed subgraph fetches by subgraph and kind: timeout, deadline, unreachable, interrupted, non-graphql, too-large, invalid-json, server-error (a GraphQL answer with a 5xx), circuit-open (not sent).',
+    labelNames: ['subgraph', 'kind'],
+    registers,
+  });
+  new Gauge({
+    name: 'junction_gateway_subgraph_circuit_state',
+    help: "Each subgraph's circuit breaker: 1 for its current state (closed, half-open or open), 0 for the others.",
+    labelNames: ['subgraph', 'state'],
+    registers,
+    collect() {
+      for (const { name, circuitState: state } of circuits()) {
+        for (const each of CIRCUIT_STATES) this.set({ subgraph: name, state: each }, each === state ? 1 : 0);
+      }
+    },
+  });
+  const planHits = new Counter({
+    name: 'junction_gateway_plan_cache_hits_total',
+    help: 'Operations whose validated plan was in the plan cache.',
+    registers,
+  });
+  const planMisses = new Counter({
+    name: 'junction_gateway_plan_cache_misses_total',
+    help: 'Operations validated (and planned, when valid) anew: not in the plan cache.',
+    registers,
+  });
+  const rateLimited = new Counter({
+    name: 'junction_gateway_rate_limited_total',
+    help: 'Requests refused with 429 by the rate limit, by what was limited: the address or the API key.',
+    labelNames: ['by'],
+    registers,
+  });
+  if (pool) registerPoolMetrics(registry, pool);
+
+  const operationLabel = operationLabels();
+  // One series per operation label, which operationLabel bounds.
+  const durations = new Map<string, (seconds: number) => void>();
+  return {
+    operationLabel,
+    request(operation = 'unknown', status, hasErrors, seconds) {
+      requests.inc({ operation, outcome: outcomeOf(status, hasErrors) });
+      let observe = durations.get(operation);
+      if (!observe) durations.set(operation, (observe = duration.series({ operation })));
+      observe(seconds);
+    },
+    planCache: (hit) => (hit ? planHits.inc() : planMisses.inc()),
+    rateLimited: (by) => rateLimited.inc({ by }),
+    subgraph(name) {
+      return {
+        fetched: fetchDuration.series({ subgraph: name }),
+        failed: (kind: SubgraphFetchFailure) => fetchErrors.inc({ subgraph: name, kind }),
+      };
+    },
+  };
+}
