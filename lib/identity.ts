@@ -50,6 +50,19 @@ export function signGatewayToken(identity: Identity | null, secret: string): Pro
   return token.sign(key(secret));
 }
 
+/**
+ * The anonymous gateway token, signed once a minute rather than per call: what
+ * the gateway sends for anonymous callers and subgraphs send each other (the
+ * peer learns the call is internal, not who asked). It is reused well within its lifetime.
+ */
+export function anonymousGatewayToken(secret: string): () => Promise<string> {
+  let current: { token: Promise<string>; expires: number } | undefined;
+  return () => {
+    if (!current || current.expires < Date.now()) current = { token: signGatewayToken(null, secret), expires: Date.now() + 60_000 };
+    return current.token;
+  };
+}
+
 export class GatewayTokenError extends Error {}
 
 /** The identity a gateway token carries (`null`: anonymous). Throws GatewayTokenError when it is missing, forged or stale. */

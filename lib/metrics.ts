@@ -35,7 +35,7 @@ type Series = { labels: Record<string, string>; buckets: Float64Array; sum: numb
  * `series(labels)`; an observation is then a bucket search and three
  * additions. prom-client's own `observe` allocates a closure, an object and a
  * label hash per call, which the profile showed at 1-2% of the gateway's CPU
- * (16 subgraph fetches per request). The registry reads it as any histogram.
+ * (16 subgraph fetches per request). The registry reads it like every other histogram.
  * Observe only through `series`: `observe` would go to storage that is never read.
  */
 export class SeriesHistogram<T extends string> extends Histogram<T> {

@@ -1,5 +1,5 @@
 import { downstreamError } from './errors.js';
-import { GATEWAY_HEADER, signGatewayToken } from './identity.js';
+import { anonymousGatewayToken, GATEWAY_HEADER } from './identity.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -27,14 +27,7 @@ export function createEntityClient(options: {
   timeoutMs?: number;
 }): EntityClient {
   const timeoutMs = options.timeoutMs ?? 5000;
-  // An anonymous gateway token: the peer learns the call is internal, not who asked.
-  let token: { value: Promise<string>; expires: number } | undefined;
-  const gatewayToken = () => {
-    if (!token || token.expires < Date.now()) {
-      token = { value: signGatewayToken(null, options.secret), expires: Date.now() + 60_000 };
-    }
-    return token.value;
-  };
+  const gatewayToken = anonymousGatewayToken(options.secret);
   return {
     async fetch<T extends Record<string, unknown>>(
       representation: { __typename: string } & Record<string, unknown>,

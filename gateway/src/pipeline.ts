@@ -4,13 +4,13 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Env } from '#lib/env.js';
 import { requestIdOf, type Handler } from '#lib/http.js';
-import { signGatewayToken, type Identity } from '#lib/identity.js';
+import { anonymousGatewayToken, signGatewayToken, type Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { authorize, type AuthorizationPolicy, type AuthorizationResult } from './authorization.js';
 import type { GatewayContext } from './data-source.js';
 import { formatted, logRequestErrors } from './errors.js';
 import type { Executor } from './executor.js';
-import { readGraphQLRequest, type GraphQLRequest } from './http-request.js';
+import { clientAddress, readGraphQLRequest, type GraphQLRequest } from './http-request.js';
 import type { CheckedDocument, Refusal } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { createPersistedDocuments } from './persisted-documents.js';
@@ -83,30 +83,11 @@ function send(res: ServerResponse, outcome: Outcome | Outcome[], status: number,
   res.end(bytes);
 }
 
-/** The caller's address: the socket's peer, or with TRUST_PROXY = n, the address n proxies back in X-Forwarded-For. */
-export function clientAddress(req: IncomingMessage, trustProxy: number): string {
-  const peer = req.socket.remoteAddress ?? 'unknown';
-  if (trustProxy === 0) return peer;
-  const forwarded = req.headers['x-forwarded-for'];
-  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
-    .split(',')
-    .map((hop) => hop.trim())
-    .filter(Boolean);
-  return hops[hops.length - trustProxy] ?? hops[0] ?? peer;
-}
-
 /** Signs the identity for subgraphs once per request; anonymous tokens are shared for a minute. */
 function gatewayTokens(secret: string) {
-  let anonymous: { token: Promise<string>; expires: number } | undefined;
+  const anonymous = anonymousGatewayToken(secret);
   return (identity: Identity | null): (() => Promise<string>) => {
-    if (!identity) {
-      return () => {
-        if (!anonymous || anonymous.expires < Date.now()) {
-          anonymous = { token: signGatewayToken(null, secret), expires: Date.now() + 60_000 };
-        }
-        return anonymous.token;
-      };
-    }
+    if (!identity) return anonymous;
     let token: Promise<string> | undefined;
     return () => (token ??= signGatewayToken(identity, secret));
   };
