@@ -200,6 +200,16 @@ export class SubgraphDataSource implements SubgraphFetcher {
     this.client.close();
   }
 
+  /**
+   * For a subgraph a reloaded supergraph no longer routes to: requests that
+   * started before the reload may still fetch from it for `afterMs` (their
+   * deadline); then it takes no new fetches and closes once those under way
+   * are answered.
+   */
+  retire(afterMs: number): void {
+    setTimeout(() => this.client.retire(), afterMs).unref();
+  }
+
   /** What the client is told: the subgraph and the kind of failure, nothing about where it runs. */
   private messageFor(error: SubgraphFetchError): string {
     const subgraph = `The ${this.name} subgraph`;

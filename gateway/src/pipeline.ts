@@ -23,8 +23,12 @@ import type { createRateLimiter } from './rate-limit.js';
  * which of its fields they may see. Each refusal is a GraphQL-shaped JSON
  * error with a code and the request id.
  */
+/** What one supergraph gives the pipeline; a hot reload (server.ts) swaps in a new one. */
+export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy };
+
 export type PipelineOptions = {
-  executor: Executor;
+  /** The supergraph being served now: read once per request, which keeps it for the whole request. */
+  served(): ServedSupergraph;
   /** Production masking of what clients see (errors.ts). */
   formatError(error: GraphQLFormattedError): GraphQLFormattedError;
   env: Env;
@@ -34,7 +38,6 @@ export type PipelineOptions = {
   checkDocument(query: string, operationName?: string | null): CheckedDocument | Refusal;
   persisted: ReturnType<typeof createPersistedDocuments>;
   rateLimiter: ReturnType<typeof createRateLimiter> | undefined;
-  policy: AuthorizationPolicy;
   /** Counts each operation by name and outcome, and times it; undefined when METRICS is off. */
   metrics?: GatewayMetrics | undefined;
 };
@@ -94,11 +97,14 @@ function gatewayTokens(secret: string) {
 }
 
 export function createGraphQLEndpoint(options: PipelineOptions): Handler {
-  const { executor, env, logger, policy, persisted, rateLimiter, formatError, metrics } = options;
+  const { env, logger, persisted, rateLimiter, formatError, metrics } = options;
   const tokenFor = gatewayTokens(env.GATEWAY_SECRET);
-  const authorizations = new LRUCache<string, { result: AuthorizationResult; query?: string }>({ max: 1_000 });
+  // Decisions depend on the supergraph's policy: a reloaded supergraph starts with none.
+  const authorizationCaches = new WeakMap<AuthorizationPolicy, LRUCache<string, AuthorizedEntry>>();
 
-  function authorized(checked: CheckedDocument, query: string, operationName: string | null | undefined, identity: Identity | null) {
+  function authorized(policy: AuthorizationPolicy, checked: CheckedDocument, query: string, operationName: string | null | undefined, identity: Identity | null) {
+    let authorizations = authorizationCaches.get(policy);
+    if (!authorizations) authorizationCaches.set(policy, (authorizations = new LRUCache({ max: 1_000 })));
     const scopes = identity ? [...identity.scopes].sort().join(' ') : '';
     const key = `${identity ? 1 : 0}\u0000${scopes}\u0000${operationName ?? ''}\u0000${query}`;
     let entry = authorizations.get(key);
@@ -143,6 +149,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
   }
 
   async function runOne(
+    { executor, policy }: ServedSupergraph,
     request: GraphQLRequest,
     method: 'GET' | 'POST',
     identity: Identity | null,
@@ -174,7 +181,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       if (refused) return refused;
     }
 
-    const { result: authorization, query: filteredQuery } = authorized(checked, resolved.query, request.operationName, identity);
+    const { result: authorization, query: filteredQuery } = authorized(policy, checked, resolved.query, request.operationName, identity);
     if (authorization.kind === 'denied') {
       return { status: 200, body: withRequestId(authorization.result, requestId) };
     }
@@ -263,10 +270,11 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     const deadline = AbortSignal.timeout(env.REQUEST_TIMEOUT_MS);
     // Every subgraph fetch of the request listens to it; a wide plan has many.
     setMaxListeners(0, deadline);
+    const served = options.served();
     const outcomes: Outcome[] = [];
     for (const request of read.requests) {
       try {
-        outcomes.push(await runOne(request, read.method, identity, req, requestId, deadline));
+        outcomes.push(await runOne(served, request, read.method, identity, req, requestId, deadline));
       } catch (error) {
         logger.error({ err: error, requestId }, 'request failed');
         outcomes.push({ status: 500, body: errorBody(requestId, 'INTERNAL_SERVER_ERROR', 'Internal server error') });
@@ -277,6 +285,8 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     respond(res, outcome, outcome.status, started, outcome.headers);
   };
 }
+
+type AuthorizedEntry = { result: AuthorizationResult; query?: string };
 
 function textOf(outcome: Outcome): string {
   return outcome.text ?? JSON.stringify(outcome.body);

@@ -17,7 +17,7 @@ import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePag
 import { createDocumentChecker } from './limits.js';
 import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from './persisted-documents.js';
 import { createGatewayMetrics } from './metrics.js';
-import { createGraphQLEndpoint } from './pipeline.js';
+import { createGraphQLEndpoint, type ServedSupergraph } from './pipeline.js';
 import { createRateLimiter } from './rate-limit.js';
 import { connectRedis } from './redis.js';
 
@@ -38,6 +38,12 @@ export type Gateway = {
   server: Server;
   /** Answers /ready with 503 from now on (shutting down), while still serving. */
   drain(): void;
+  /**
+   * Serves another supergraph from the next request on, without dropping a
+   * request in flight. Throws, and keeps serving the current one, when `sdl`
+   * is not a valid Federation 2 supergraph.
+   */
+  reload(sdl: string): void;
   /** Stops the gateway: call after the HTTP server has closed. */
   stop(): Promise<void>;
 };
@@ -78,21 +84,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const path = options.path ?? '/graphql';
   const production = env.production;
 
-  const dataSources: SubgraphDataSource[] = [];
+  // One per subgraph name and URL, kept across reloads: warm connections, circuit state and counts carry over.
+  const dataSources = new Map<string, SubgraphDataSource>();
+  const retired = new Set<SubgraphDataSource>();
   // This gateway's own registry: several gateways in one process (tests, npm start) never share counts.
   const registry = env.METRICS ? createRegistry() : undefined;
   const metrics = registry
-    ? createGatewayMetrics({ registry, circuits: () => dataSources, pool: options.db ? poolUse(options.db) : undefined })
+    ? createGatewayMetrics({ registry, circuits: () => dataSources.values(), pool: options.db ? poolUse(options.db) : undefined })
     : undefined;
-  const executor = createExecutor({
-    // Apollo's supergraph loader refuses @authenticated/@requiresScopes (for: SECURITY); the pipeline enforces them.
-    supergraphSdl: supergraphForGateway(supergraphSdl),
-    // The pipeline lets only permitted callers through to introspection; off means off for everyone.
-    introspection: env.INTROSPECTION !== false,
-    onPlanCache: metrics?.planCache,
-    fetcher: ({ name, url }) => {
+
+  /** Everything made from one supergraph; throws when the SDL is not a valid Federation 2 supergraph. */
+  function serve(sdl: string): ServedSupergraph {
+    const used = new Map<string, SubgraphDataSource>();
+    const fetcher = ({ name, url }: { name: string; url: string }) => {
       if (!url) throw new Error(`The supergraph gives subgraph "${name}" no routing URL.`);
-      const dataSource = new SubgraphDataSource({
+      const key = `${name} ${url}`;
+      const dataSource = dataSources.get(key) ?? new SubgraphDataSource({
         name,
         url,
         logger,
@@ -103,10 +110,38 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         breaker: { failureThreshold: env.CIRCUIT_BREAKER_FAILURES, resetMs: env.CIRCUIT_BREAKER_RESET_MS },
         metrics: metrics?.subgraph(name),
       });
-      dataSources.push(dataSource);
+      used.set(key, dataSource);
       return dataSource;
-    },
-  });
+    };
+    let served: ServedSupergraph;
+    try {
+      served = {
+        executor: createExecutor({
+          // Apollo's supergraph loader refuses @authenticated/@requiresScopes (for: SECURITY); the pipeline enforces them.
+          supergraphSdl: supergraphForGateway(sdl),
+          // The pipeline lets only permitted callers through to introspection; off means off for everyone.
+          introspection: env.INTROSPECTION !== false,
+          onPlanCache: metrics?.planCache,
+          fetcher,
+        }),
+        policy: authorizationPolicy(sdl),
+      };
+    } catch (error) {
+      for (const [key, dataSource] of used) if (!dataSources.has(key)) dataSource.close();
+      throw error;
+    }
+    // Requests in flight on the previous supergraph may still use a client the new one dropped: it outlives their deadline.
+    for (const [key, dataSource] of dataSources) {
+      if (used.has(key)) continue;
+      dataSource.retire(env.REQUEST_TIMEOUT_MS);
+      retired.add(dataSource);
+    }
+    dataSources.clear();
+    for (const [key, dataSource] of used) dataSources.set(key, dataSource);
+    return served;
+  }
+
+  let served = serve(supergraphSdl);
 
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
   try {
@@ -124,7 +159,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const identify = await createIdentify(env, options.db);
 
     const graphql = createGraphQLEndpoint({
-      executor,
+      served: () => served,
       formatError: createGatewayErrorFormatter({ production }),
       env,
       logger,
@@ -140,20 +175,28 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }),
       persisted,
       rateLimiter: env.RATE_LIMIT ? createRateLimiter({ ...(redis ? { redis } : {}), prefix: env.REDIS_PREFIX, logger }) : undefined,
-      policy: authorizationPolicy(supergraphSdl),
       metrics,
     });
     // Ready while not shutting down: createGateway resolves only once the supergraph is loaded.
     const readiness = new Readiness();
     const server = createHttpServer(routes(graphql, path, env.GRAPHIQL, readiness, registry && metricsHandler(registry)), (error) => logger.error({ err: error }, 'request failed'));
-    return { server, drain: () => readiness.shutDown(), stop };
+    return { server, drain: () => readiness.shutDown(), stop, reload };
   } catch (error) {
     redis?.disconnect();
     throw error;
   }
 
+  /**
+   * Serves `sdl` from the next request on; requests already running finish on
+   * the supergraph they started with. An invalid supergraph throws, and the
+   * current one keeps serving.
+   */
+  function reload(sdl: string): void {
+    served = serve(sdl);
+  }
+
   async function stop() {
-    for (const dataSource of dataSources) dataSource.close();
+    for (const dataSource of [...dataSources.values(), ...retired]) dataSource.close();
     await redis?.quit().catch(() => redis.disconnect());
   }
 }

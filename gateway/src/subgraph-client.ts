@@ -74,6 +74,11 @@ export class SubgraphClient {
   close(): void {
     void this.pool.destroy().catch(() => {});
   }
+
+  /** Takes no new fetches; closes each connection once the fetches under way on it are answered. */
+  retire(): void {
+    void this.pool.close().catch(() => {});
+  }
 }
 
 /** One fetch: its time limit, the request's deadline, and at most one retry. */
