@@ -25,6 +25,10 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    /** JSON lines, or pino-pretty's coloured lines; unset, pretty in development at a terminal. */
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+    /** One line per GraphQL operation the gateway answers: id, trace, operation, duration, outcome. */
+    LOG_REQUESTS: flag.default(true),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -110,6 +114,9 @@ export type Env = Omit<ParsedEnv, 'GATEWAY_SECRET' | 'LOG_LEVEL' | 'INTROSPECTIO
   production: boolean;
 };
 
+/** Development shows why a request was refused (debug); production shows what it served; tests stay quiet. */
+const DEFAULT_LOG_LEVEL = { development: 'debug', production: 'info', test: 'silent' } as const;
+
 export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };
 
 export function parseEnv(raw: Record<string, string | undefined>): EnvResult {
@@ -132,7 +139,7 @@ export function parseEnv(raw: Record<string, string | undefined>): EnvResult {
       GATEWAY_SECRET: env.GATEWAY_SECRET ?? DEVELOPMENT_GATEWAY_SECRET,
       INTROSPECTION: env.INTROSPECTION ?? (production ? undefined : true),
       GRAPHIQL: env.GRAPHIQL ?? !production,
-      LOG_LEVEL: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+      LOG_LEVEL: env.LOG_LEVEL ?? DEFAULT_LOG_LEVEL[env.NODE_ENV],
       production,
     },
   };

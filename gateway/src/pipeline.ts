@@ -13,8 +13,12 @@ import type { Executor } from './executor.js';
 import { clientAddress, readGraphQLRequest, type GraphQLRequest } from './http-request.js';
 import type { CheckedDocument, Refusal } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
+import { createOutcomeRecorder, errorBody, fromGraphQLErrors, send, withRequestId, type Outcome } from './outcome.js';
 import type { createPersistedDocuments } from './persisted-documents.js';
 import type { createRateLimiter } from './rate-limit.js';
+
+/** What one supergraph gives the pipeline; a hot reload (server.ts) swaps in a new one. */
+export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy };
 
 /**
  * Everything between an HTTP request and the executor (executor.ts), in the order that
@@ -23,9 +27,6 @@ import type { createRateLimiter } from './rate-limit.js';
  * which of its fields they may see. Each refusal is a GraphQL-shaped JSON
  * error with a code and the request id.
  */
-/** What one supergraph gives the pipeline; a hot reload (server.ts) swaps in a new one. */
-export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy };
-
 export type PipelineOptions = {
   /** The supergraph being served now: read once per request, which keeps it for the whole request. */
   served(): ServedSupergraph;
@@ -41,50 +42,6 @@ export type PipelineOptions = {
   /** Counts each operation by name and outcome, and times it; undefined when METRICS is off. */
   metrics?: GatewayMetrics | undefined;
 };
-
-type Outcome = {
-  status: number;
-  body: { data?: unknown; errors?: readonly GraphQLFormattedError[]; extensions?: Record<string, unknown> };
-  /** The body already as JSON text, when the executor wrote it. */
-  text?: string;
-  headers?: Record<string, string>;
-  /** The operation's label for the metrics, once it passed validation. */
-  operation?: string | undefined;
-};
-
-/** GraphQL over HTTP's own media type when the client asks for it, plain JSON otherwise. */
-function contentType(req: IncomingMessage): string {
-  return req.headers.accept?.includes('application/graphql-response+json')
-    ? 'application/graphql-response+json; charset=utf-8'
-    : 'application/json; charset=utf-8';
-}
-
-function errorBody(requestId: string, code: string, message: string, extra: Record<string, unknown> = {}): Outcome['body'] {
-  return { errors: [{ message, extensions: { code, requestId, ...extra } }] };
-}
-
-function fromGraphQLErrors(requestId: string, status: number, errors: readonly GraphQLError[]): Outcome {
-  return {
-    status,
-    body: {
-      errors: errors.map((error) => {
-        const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
-        return {
-          message: error.message,
-          ...(error.locations ? { locations: error.locations } : {}),
-          extensions: { ...extensions, requestId },
-        };
-      }),
-    },
-  };
-}
-
-function send(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers: Record<string, string> = {}): void {
-  // Encoded once: its length is the byte count, and the socket takes it as it is.
-  const bytes = Buffer.from(Array.isArray(outcome) ? `[${outcome.map(textOf).join(',')}]` : textOf(outcome));
-  res.writeHead(status, { 'content-type': contentType(res.req), ...headers, 'content-length': bytes.length });
-  res.end(bytes);
-}
 
 /** Signs the identity for subgraphs once per request; anonymous tokens are shared for a minute. */
 function gatewayTokens(secret: string) {
@@ -135,21 +92,16 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
         };
   }
 
-  /** Sends the answer, then counts each operation in it and the time since the request arrived. */
-  function respond(res: ServerResponse, outcome: Outcome | Outcome[], status: number, started: number, headers?: Record<string, string>): void {
-    send(res, outcome, status, headers);
-    if (!metrics) return;
-    const seconds = (performance.now() - started) / 1000;
-    if (Array.isArray(outcome)) for (const each of outcome) count(each, seconds);
-    else count(outcome, seconds);
-  }
+  const record = createOutcomeRecorder({ logger, logRequests: env.LOG_REQUESTS, metrics });
 
-  function count(outcome: Outcome, seconds: number): void {
-    metrics?.request(outcome.operation, outcome.status, (outcome.body.errors?.length ?? 0) > 0, seconds);
+  /** Sends the answer, then counts and logs each operation in it with the time since the request arrived. */
+  function respond(res: ServerResponse, requestId: string, outcome: Outcome | Outcome[], status: number, started: number, headers?: Record<string, string>): void {
+    send(res, outcome, status, headers);
+    record(res.req, requestId, outcome, started);
   }
 
   async function runOne(
-    { executor, policy }: ServedSupergraph,
+    served: ServedSupergraph,
     request: GraphQLRequest,
     method: 'GET' | 'POST',
     identity: Identity | null,
@@ -169,6 +121,21 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
 
     const checked = options.checkDocument(resolved.query, request.operationName);
     if ('errors' in checked) return fromGraphQLErrors(requestId, checked.status, checked.errors);
+    const outcome = await runChecked(served, checked, resolved.query, request, method, identity, requestId, deadline);
+    return { ...outcome, operationName: checked.operation.name?.value, operationType: checked.operation.operation };
+  }
+
+  /** Runs a document that is within limits, if this caller may, the way they may. */
+  async function runChecked(
+    { executor, policy }: ServedSupergraph,
+    checked: CheckedDocument,
+    query: string,
+    request: GraphQLRequest,
+    method: 'GET' | 'POST',
+    identity: Identity | null,
+    requestId: string,
+    deadline: AbortSignal,
+  ): Promise<Outcome> {
     if (method === 'GET' && checked.operation.operation !== 'query') {
       return {
         status: 405,
@@ -181,7 +148,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       if (refused) return refused;
     }
 
-    const { result: authorization, query: filteredQuery } = authorized(policy, checked, resolved.query, request.operationName, identity);
+    const { result: authorization, query: filteredQuery } = authorized(policy, checked, query, request.operationName, identity);
     if (authorization.kind === 'denied') {
       return { status: 200, body: withRequestId(authorization.result, requestId) };
     }
@@ -190,7 +157,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     const filtered = authorization.kind === 'filtered';
     const result = await executor.execute({
       document: filtered ? authorization.document : checked.document,
-      query: filteredQuery ?? resolved.query,
+      query: filteredQuery ?? query,
       operationName: request.operationName,
       variables: request.variables ?? undefined,
       context: contextValue,
@@ -227,14 +194,14 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       identity = await options.identify(req);
     } catch (error) {
       if (!(error instanceof GraphQLError)) {
-        metrics?.request(undefined, 500, false, (performance.now() - started) / 1000);
+        record(req, requestId, { status: 500, body: {} }, started);
         throw error;
       }
       // A bad credential is the caller's to fix (401); an identity provider that cannot be reached is not (503).
       const code = String(error.extensions.code ?? 'UNAUTHENTICATED');
       const status = code === 'UNAUTHENTICATED' ? 401 : 503;
       const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Bearer' } : {};
-      return respond(res, { status, body: errorBody(requestId, code, error.message) }, status, started, headers);
+      return respond(res, requestId, { status, body: errorBody(requestId, code, error.message) }, status, started, headers);
     }
 
     if (rateLimiter) {
@@ -249,6 +216,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
         // The body is not read: close the connection rather than drain it.
         return respond(
           res,
+          requestId,
           { status: 429, body: errorBody(requestId, 'RATE_LIMITED', `Too many requests; retry in ${taken.retryAfterSeconds} s.`, { retryAfter: taken.retryAfterSeconds }) },
           429,
           started,
@@ -264,7 +232,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     });
     if (!read.ok) {
       const headers = { ...read.headers, ...(read.status === 413 ? { connection: 'close' } : {}) };
-      return respond(res, { status: read.status, body: errorBody(requestId, read.code, read.message) }, read.status, started, headers);
+      return respond(res, requestId, { status: read.status, body: errorBody(requestId, read.code, read.message) }, read.status, started, headers);
     }
 
     const deadline = AbortSignal.timeout(env.REQUEST_TIMEOUT_MS);
@@ -280,22 +248,10 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
         outcomes.push({ status: 500, body: errorBody(requestId, 'INTERNAL_SERVER_ERROR', 'Internal server error') });
       }
     }
-    if (read.batched) return respond(res, outcomes, 200, started);
+    if (read.batched) return respond(res, requestId, outcomes, 200, started);
     const [outcome] = outcomes as [Outcome];
-    respond(res, outcome, outcome.status, started, outcome.headers);
+    respond(res, requestId, outcome, outcome.status, started, outcome.headers);
   };
 }
 
 type AuthorizedEntry = { result: AuthorizationResult; query?: string };
-
-function textOf(outcome: Outcome): string {
-  return outcome.text ?? JSON.stringify(outcome.body);
-}
-
-function withRequestId(body: Outcome['body'], requestId: string): Outcome['body'] {
-  if (!body.errors?.length) return body;
-  return {
-    ...body,
-    errors: body.errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId } })),
-  };
-}

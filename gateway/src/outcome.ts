@@ -1,0 +1,123 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { trace } from '@opentelemetry/api';
+import type { GraphQLError, GraphQLFormattedError, OperationTypeNode } from 'graphql';
+import type { Logger } from '#lib/logger.js';
+import { outcomeOf } from '#lib/metrics.js';
+import type { GatewayMetrics } from './metrics.js';
+
+/** What the pipeline answers for one GraphQL operation, and what it knows about it. */
+export type Outcome = {
+  status: number;
+  body: { data?: unknown; errors?: readonly GraphQLFormattedError[]; extensions?: Record<string, unknown> };
+  /** The body already as JSON text, when the executor wrote it. */
+  text?: string;
+  headers?: Record<string, string>;
+  /** The operation's label for the metrics, once it passed validation. */
+  operation?: string | undefined;
+  /** The operation the document named and its type, once the document parsed: for the log. */
+  operationName?: string | undefined;
+  operationType?: OperationTypeNode | undefined;
+};
+
+export function errorBody(requestId: string, code: string, message: string, extra: Record<string, unknown> = {}): Outcome['body'] {
+  return { errors: [{ message, extensions: { code, requestId, ...extra } }] };
+}
+
+export function fromGraphQLErrors(requestId: string, status: number, errors: readonly GraphQLError[]): Outcome {
+  return {
+    status,
+    body: {
+      errors: errors.map((error) => {
+        const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+        return {
+          message: error.message,
+          ...(error.locations ? { locations: error.locations } : {}),
+          extensions: { ...extensions, requestId },
+        };
+      }),
+    },
+  };
+}
+
+export function withRequestId(body: Outcome['body'], requestId: string): Outcome['body'] {
+  if (!body.errors?.length) return body;
+  return {
+    ...body,
+    errors: body.errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId } })),
+  };
+}
+
+/** Writes one outcome, or a batch's as a JSON array, with its length. */
+export function send(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers: Record<string, string> = {}): void {
+  // Encoded once: its length is the byte count, and the socket takes it as it is.
+  const bytes = Buffer.from(Array.isArray(outcome) ? `[${outcome.map(textOf).join(',')}]` : textOf(outcome));
+  res.writeHead(status, { 'content-type': contentType(res.req), ...headers, 'content-length': bytes.length });
+  res.end(bytes);
+}
+
+function textOf(outcome: Outcome): string {
+  return outcome.text ?? JSON.stringify(outcome.body);
+}
+
+/** GraphQL over HTTP's own media type when the client asks for it, plain JSON otherwise. */
+function contentType(req: IncomingMessage): string {
+  return req.headers.accept?.includes('application/graphql-response+json')
+    ? 'application/graphql-response+json; charset=utf-8'
+    : 'application/json; charset=utf-8';
+}
+
+export type OutcomeRecorderOptions = {
+  logger: Logger;
+  /** LOG_REQUESTS: one line per operation answered. */
+  logRequests: boolean;
+  metrics: GatewayMetrics | undefined;
+};
+
+/** At most this many distinct error codes go on a request's line; the errors themselves are logged apart. */
+const LOGGED_CODES = 5;
+const OPERATION_NAME_CHARS = 100;
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
+
+/**
+ * What happens after each answer: every operation in it is counted (metrics)
+ * and gets one log line, `request completed`, with the request id, the trace
+ * id, the operation, the status and outcome, the duration and the error codes.
+ */
+export function createOutcomeRecorder({ logger, logRequests, metrics }: OutcomeRecorderOptions) {
+  function line(req: IncomingMessage, requestId: string, outcome: Outcome, durationMs: number, batchIndex: number | undefined): void {
+    const failed = outcome.status >= 500;
+    if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
+    const errors = outcome.body.errors ?? [];
+    const codes = [...new Set(errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))].slice(0, LOGGED_CODES);
+    const fields = {
+      requestId,
+      // With tracing on the logger adds the active span's trace id; without, the caller's traceparent still links the line.
+      ...(trace.getActiveSpan() ? {} : callerTrace(req)),
+      operation: outcome.operationName?.slice(0, OPERATION_NAME_CHARS) ?? null,
+      ...(outcome.operationType ? { operationType: outcome.operationType } : {}),
+      ...(batchIndex === undefined ? {} : { batchIndex }),
+      status: outcome.status,
+      outcome: outcomeOf(outcome.status, errors.length > 0),
+      durationMs: Math.round(durationMs * 100) / 100,
+      ...(codes.length ? { errorCodes: codes } : {}),
+    };
+    if (failed) logger.error(fields, 'request completed');
+    else logger.info(fields, 'request completed');
+  }
+
+  return (req: IncomingMessage, requestId: string, outcome: Outcome | Outcome[], started: number): void => {
+    if (!metrics && !logRequests) return;
+    const durationMs = performance.now() - started;
+    const each = Array.isArray(outcome) ? outcome : [outcome];
+    for (const [index, one] of each.entries()) {
+      metrics?.request(one.operation, one.status, (one.body.errors?.length ?? 0) > 0, durationMs / 1000);
+      if (logRequests) line(req, requestId, one, durationMs, Array.isArray(outcome) ? index : undefined);
+    }
+  };
+}
+
+function callerTrace(req: IncomingMessage): { traceId?: string } {
+  const header = req.headers.traceparent;
+  const traceId = typeof header === 'string' ? TRACEPARENT.exec(header)?.[1] : undefined;
+  return traceId && !/^0+$/.test(traceId) ? { traceId } : {};
+}
