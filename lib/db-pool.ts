@@ -1,4 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
+import { traceStatement, tracing } from './telemetry.js';
 
 /**
  * Database faults and the bounded pool around postgres.js: how a failed call
@@ -164,7 +165,12 @@ function deferredQuery(run: (values: boolean) => Promise<unknown>) {
   };
 }
 
-async function runUnsafe(sql: Sql | TransactionSql, args: UnsafeArgs, values: boolean): Promise<unknown> {
+/** Sends one statement, in a span of its own when traced (lib/telemetry.ts): each attempt, once it has a slot. */
+function runUnsafe(sql: Sql | TransactionSql, args: UnsafeArgs, values: boolean): Promise<unknown> {
+  return tracing() ? traceStatement(args[0], () => sendUnsafe(sql, args, values)) : sendUnsafe(sql, args, values);
+}
+
+async function sendUnsafe(sql: Sql | TransactionSql, args: UnsafeArgs, values: boolean): Promise<unknown> {
   const query = sql.unsafe(...args);
   return await (values ? query.values() : query);
 }

@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
+import type { PGlite, QueryOptions, Transaction } from '@electric-sql/pglite';
 import { Slots, boundedClient, type PoolUse } from './db-pool.js';
+import { traceStatement } from './telemetry.js';
 
 /**
  * The database every subgraph talks to, whichever driver is underneath:
@@ -100,6 +102,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   } else {
     client = await PGlite.create();
   }
+  traceQueries(client);
   const db = drizzle({ client, ...(logger ? { logger } : {}) });
   return {
     db,
@@ -107,6 +110,25 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     location: options.dataDir ? resolve(options.dataDir) : 'memory',
     close: () => client.close(),
   };
+}
+
+/**
+ * Gives each statement drizzle sends to PGlite a span (lib/telemetry.ts), as
+ * boundedClient does for postgres.js: drizzle-orm/pglite sends every statement
+ * through `query`, on the client or on a transaction's handle.
+ */
+function traceQueries(client: PGlite): void {
+  const query = client.query.bind(client);
+  client.query = <T>(text: string, params?: unknown[], options?: QueryOptions) =>
+    traceStatement(text, () => query<T>(text, params, options));
+  const transaction = client.transaction.bind(client);
+  client.transaction = <T>(callback: (tx: Transaction) => Promise<T>) =>
+    transaction((tx) => {
+      const txQuery = tx.query;
+      tx.query = <R>(text: string, params?: unknown[], options?: QueryOptions) =>
+        traceStatement(text, () => txQuery<R>(text, params, options));
+      return callback(tx);
+    });
 }
 
 function redactUrl(url: string): string {

@@ -53,6 +53,18 @@ const schema = z
     SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
     /** Every server: GET /metrics in Prometheus text format (lib/metrics.ts); false leaves the route out. */
     METRICS: flag.default(true),
+    // Every process: OpenTelemetry traces (lib/telemetry.ts), off unless an exporter or endpoint is named.
+    // The OTLP exporter reads the rest of OTEL_EXPORTER_OTLP_* (headers, timeout) itself, as the spec has it.
+    /** The spec's switch: "true" (any case) turns the SDK off, anything else leaves it to the variables below. */
+    OTEL_SDK_DISABLED: z.string().transform((value) => value.trim().toLowerCase() === 'true').default(false),
+    OTEL_TRACES_EXPORTER: list.pipe(z.array(z.enum(['otlp', 'console', 'none']))).optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).optional(),
+    OTEL_TRACES_SAMPLER: z
+      .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+      .default('parentbased_always_on'),
+    OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 
     // Gateway: request limits.
     MAX_BODY_BYTES: count(2 * 1024 * 1024),
@@ -97,6 +109,8 @@ const schema = z
     SUBGRAPH_RETRY: flag.default(true),
     CIRCUIT_BREAKER_FAILURES: count(5),
     CIRCUIT_BREAKER_RESET_MS: millis(10_000),
+    // Gateway: hot reload of a supergraph given as a URL (gateway/src/supergraph-url.ts).
+    SUPERGRAPH_POLL_INTERVAL_MS: millis(10_000),
   })
   .refine((env) => !(env.JWKS_URL && env.JWKS_FILE), {
     message: 'set JWKS_URL or JWKS_FILE, not both',

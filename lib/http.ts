@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { markFailed, serveInSpan, tracing } from './telemetry.js';
 
 /**
  * A small node:http binding for Apollo Server, shared by the gateway and the
@@ -148,13 +149,48 @@ export function createRouter(routes: Record<string, Handler>, onError?: (error: 
       else res.destroy();
     };
     if (!handler) return sendError(res, 404, 'NOT_FOUND', `Nothing is served at ${path}.`);
-    try {
-      const done = handler(req, res);
-      if (done) done.catch(fail);
-    } catch (error) {
-      fail(error);
-    }
+    if (tracing() && !UNTRACED.has(path)) {
+      traceRequest(req, res, path, handler === routes[path] ? path : undefined, () => run(handler, req, res, fail));
+    } else run(handler, req, res, fail);
   };
+}
+
+function run(handler: Handler, req: IncomingMessage, res: ServerResponse, fail: (error: unknown) => void): void {
+  try {
+    const done = handler(req, res);
+    if (done) done.catch(fail);
+  } catch (error) {
+    fail(error);
+  }
+}
+
+/** Probes and scrapes come every few seconds from the orchestrator: a trace each would bury the requests'. */
+const UNTRACED = new Set(['/health', '/ready', '/metrics']);
+
+/**
+ * Serves a request inside its SERVER span (lib/telemetry.ts), which continues
+ * the caller's trace when it sent a `traceparent`, and ends when the response
+ * does. Only the path is recorded: a GET's query string holds variables.
+ */
+function traceRequest(req: IncomingMessage, res: ServerResponse, path: string, route: string | undefined, serve: () => void): void {
+  const method = req.method ?? 'GET';
+  const attributes = {
+    'http.request.method': method,
+    'url.path': path,
+    'url.scheme': 'http',
+    ...(route ? { 'http.route': route } : {}),
+    ...(req.socket.localPort ? { 'server.port': req.socket.localPort } : {}),
+  };
+  serveInSpan(req.headers, route ? `${method} ${route}` : method, attributes, (span) => {
+    res.once('close', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      // As the HTTP conventions have it: a 5xx is the server's failure, a 4xx the caller's.
+      if (res.statusCode >= 500) markFailed(span, String(res.statusCode));
+      else if (!res.writableFinished) markFailed(span, 'aborted');
+      span.end();
+    });
+    serve();
+  });
 }
 
 export function createHttpServer(routes: Record<string, Handler>, onError?: (error: unknown) => void): Server {

@@ -1,6 +1,8 @@
+import { SpanKind } from '@opentelemetry/api';
 import { downstreamError } from './errors.js';
 import { anonymousGatewayToken, GATEWAY_HEADER } from './identity.js';
 import type { Logger } from './logger.js';
+import { errorType, injectTraceHeaders, markFailed, startChildSpan } from './telemetry.js';
 
 /**
  * Asks the subgraph that owns an entity about it, through the federation
@@ -36,22 +38,29 @@ export function createEntityClient(options: {
     ): Promise<T | null> {
       const query = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${representation.__typename} { ${selection} } } }`;
       let payload: { data?: { _entities?: (T | null)[] } | null; errors?: unknown[] };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        [GATEWAY_HEADER]: await gatewayToken(),
+        ...(request.requestId ? { 'x-request-id': request.requestId } : {}),
+      };
+      // The owner's work belongs to the trace of the write that asked (lib/telemetry.ts).
+      const span = startChildSpan(`subgraph ${options.name}`, { 'subgraph.name': options.name }, SpanKind.CLIENT);
+      if (span) injectTraceHeaders(span, headers);
       try {
         const response = await fetch(options.url, {
           method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [GATEWAY_HEADER]: await gatewayToken(),
-            ...(request.requestId ? { 'x-request-id': request.requestId } : {}),
-          },
+          headers,
           body: JSON.stringify({ query, variables: { representations: [representation] } }),
           signal: AbortSignal.timeout(timeoutMs),
         });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         payload = (await response.json()) as typeof payload;
       } catch (error) {
+        if (span) markFailed(span, errorType(error));
         options.logger.error({ err: error, subgraph: options.name, url: options.url }, 'entity lookup failed');
         throw downstreamError(`The ${options.name} service did not answer; nothing was changed. Try again.`);
+      } finally {
+        span?.end();
       }
       if (payload.errors?.length || !payload.data?._entities) {
         options.logger.error({ errors: payload.errors, subgraph: options.name }, 'entity lookup returned errors');

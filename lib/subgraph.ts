@@ -20,6 +20,7 @@ import { createRegistry, createSubgraphMetrics, metricsHandler, registerPoolMetr
 import { migrateSubgraph, type SubgraphName } from './migrate.js';
 import { databaseAnswers, probeRoutes, Readiness } from './probes.js';
 import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from './shutdown.js';
+import { startTelemetry } from './telemetry.js';
 import { LRUCache } from 'lru-cache';
 import { viewerOf, type Viewer } from './viewer.js';
 
@@ -192,6 +193,7 @@ export async function runSubgraph<TContext extends BaseContext>(
 ): Promise<void> {
   const env = loadEnv();
   const logger = createLogger(env, name);
+  const telemetry = await startTelemetry(env, name);
   const database = await openDatabase(databaseOptions(env));
   const applied = await migrateSubgraph(database.db, name);
   if (applied > 0) logger.info({ applied }, 'migrations applied');
@@ -205,11 +207,12 @@ export async function runSubgraph<TContext extends BaseContext>(
   });
   logger.info({ url: served.url, database: database.location }, `${name} subgraph ready`);
 
-  // Not ready at once; in-flight requests finish (within SHUTDOWN_GRACE_MS); then the pool.
+  // Not ready at once; in-flight requests finish (within SHUTDOWN_GRACE_MS); then the pool; then the last spans.
   stopOnSignals(
     async () => {
       await drainAndClose([{ drain: served.drain, close: served.stop }], env);
       await database.close();
+      await telemetry.shutdown();
     },
     { logger, timeoutMs: shutdownTimeoutMs(env) },
   );

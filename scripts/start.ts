@@ -5,6 +5,7 @@ import { createLogger } from '#lib/logger.js';
 import { migrateAll } from '#lib/migrate.js';
 import { shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
 import { databaseOptions } from '#lib/subgraph.js';
+import { startTelemetry } from '#lib/telemetry.js';
 import { readSupergraphConfig } from '#lib/supergraph.js';
 import { seedIfEmpty } from './seed/load.js';
 import { startStack } from './stack.js';
@@ -16,6 +17,8 @@ import { startStack } from './stack.js';
  */
 const env = loadEnv();
 const logger = createLogger(env, 'junction');
+// One process serves everything here, so one service name (junction-stack) covers the gateway and the subgraphs.
+const telemetry = await startTelemetry(env, 'stack');
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -61,6 +64,7 @@ stopOnSignals(
     console.log('\nStopping Junction...');
     await stack.stop();
     await database.close();
+    await telemetry.shutdown();
   },
   { timeoutMs: shutdownTimeoutMs(env) },
 );

@@ -1,7 +1,9 @@
+import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '#lib/errors.js';
 import { GATEWAY_HEADER } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
+import { errorType, injectTraceHeaders, markFailed, startChildSpan, tracing } from '#lib/telemetry.js';
 import type { SubgraphFetcher } from './query-plan-executor.js';
 import { CircuitBreaker, type CircuitPermit, type CircuitState } from './circuit-breaker.js';
 import { SubgraphClient, SubgraphFetchError, type SubgraphFailure, type SubgraphResponse } from './subgraph-client.js';
@@ -32,6 +34,14 @@ export type SubgraphDataSourceOptions = {
   maxSockets?: number;
   /** Where each fetch's time and each failure are counted (metrics.ts). */
   metrics?: SubgraphFetchMetrics | undefined;
+};
+
+/** One operation for a subgraph, as the query planner made it. */
+export type SubgraphFetchRequest = {
+  query: string;
+  variables: Record<string, unknown>;
+  operationName?: string | undefined;
+  extensions?: Record<string, unknown> | undefined;
 };
 
 /** How a fetch failed, for the metrics: as the subgraph client saw it, a GraphQL answer with a 5xx, or refused by an open circuit. */
@@ -75,6 +85,8 @@ export class SubgraphDataSource implements SubgraphFetcher {
   private readonly breaker: CircuitBreaker;
   private readonly encodedQueries = new Map<string, string>();
   private readonly metrics: SubgraphFetchMetrics | undefined;
+  /** What every fetch span says about the subgraph; the URL without user or password. */
+  private readonly spanAttributes: Attributes;
 
   constructor(options: SubgraphDataSourceOptions) {
     this.name = options.name;
@@ -85,6 +97,14 @@ export class SubgraphDataSource implements SubgraphFetcher {
     this.maxResponseBytes = options.maxResponseBytes ?? SUBGRAPH_FETCH_DEFAULTS.maxResponseBytes;
     this.retry = options.retry ?? SUBGRAPH_FETCH_DEFAULTS.retry;
     this.metrics = options.metrics;
+    const url = new URL(options.url);
+    this.spanAttributes = {
+      'subgraph.name': options.name,
+      'http.request.method': 'POST',
+      'url.full': `${url.origin}${url.pathname}`,
+      'server.address': url.hostname,
+      'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    };
     this.client = new SubgraphClient({
       url: options.url,
       ...(options.maxSockets ? { maxSockets: options.maxSockets } : {}),
@@ -102,22 +122,33 @@ export class SubgraphDataSource implements SubgraphFetcher {
   }
 
   /** Sends one operation to the subgraph, as the identity in `context`, and returns its parsed answer. */
-  async fetch(
-    request: { query: string; variables: Record<string, unknown>; operationName?: string | undefined; extensions?: Record<string, unknown> | undefined },
-    context: GatewayContext | undefined,
-  ): Promise<SubgraphResponse> {
+  fetch(request: SubgraphFetchRequest, context: GatewayContext | undefined): Promise<SubgraphResponse> {
+    if (!tracing()) return this.send(request, context, undefined);
+    // A CLIENT span per fetch (retry included), whose traceparent the subgraph's request span continues.
+    const span = startChildSpan(
+      `subgraph ${this.name}`,
+      request.operationName ? { ...this.spanAttributes, 'graphql.operation.name': request.operationName } : this.spanAttributes,
+      SpanKind.CLIENT,
+    );
+    if (!span) return this.send(request, context, undefined);
+    // send() has marked how it failed.
+    return this.send(request, context, span).finally(() => span.end());
+  }
+
+  private async send(request: SubgraphFetchRequest, context: GatewayContext | undefined, span: Span | undefined): Promise<SubgraphResponse> {
     const { query, variables, operationName, extensions } = request;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json;q=0.9',
     };
     if (context) headers['x-request-id'] = context.requestId;
+    if (span) injectTraceHeaders(span, headers);
 
     const permit = this.breaker.admit();
     if (!permit) {
       // The opening was logged once, as a warning; one line per refused fetch would flood the log.
       this.logger.debug({ subgraph: this.name, requestId: context?.requestId }, 'subgraph fetch refused: circuit open');
-      this.metrics?.failed('circuit-open');
+      this.failed('circuit-open', span);
       throw this.downstreamError(`The ${this.name} subgraph is unavailable (circuit open).`);
     }
     const started = performance.now();
@@ -137,11 +168,12 @@ export class SubgraphDataSource implements SubgraphFetcher {
         ...(context?.signal ? { signal: context.signal } : {}),
       });
       this.metrics?.fetched((performance.now() - started) / 1000);
+      span?.setAttributes({ 'http.response.status_code': answer.status, 'http.request.resend_count': answer.attempts - 1 });
       // A GraphQL answer with a 5xx is passed on (its errors say what went wrong),
       // but it still counts against the subgraph.
       if (answer.status >= 500) {
         permit.failed();
-        this.metrics?.failed('server-error');
+        this.failed('server-error', span);
         this.logger.error(
           { subgraph: this.name, requestId: context?.requestId, url: this.url, status: answer.status },
           'subgraph answered with a server error',
@@ -156,11 +188,16 @@ export class SubgraphDataSource implements SubgraphFetcher {
       if (!(error instanceof SubgraphFetchError)) {
         // Not the subgraph's doing: signing the gateway token failed, say.
         permit.abandoned();
+        if (span) markFailed(span, errorType(error));
         throw error;
       }
       report(permit, error.failure);
       this.metrics?.fetched((performance.now() - started) / 1000);
-      this.metrics?.failed(error.failure);
+      span?.setAttributes({
+        ...(error.status ? { 'http.response.status_code': error.status } : {}),
+        'http.request.resend_count': error.attempts - 1,
+      });
+      this.failed(error.failure, span);
       this.logger.error(
         {
           subgraph: this.name,
@@ -193,6 +230,12 @@ export class SubgraphDataSource implements SubgraphFetcher {
       this.encodedQueries.set(query, encoded);
     }
     return encoded;
+  }
+
+  /** Counts a failed fetch, and marks its span with the kind of failure. */
+  private failed(kind: SubgraphFetchFailure, span: Span | undefined): void {
+    this.metrics?.failed(kind);
+    if (span) markFailed(span, kind);
   }
 
   /** Closes the pooled connections to the subgraph. */

@@ -20,6 +20,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { markFailed, tracing, withChildSpan } from '#lib/telemetry.js';
 import type { GatewayContext } from './data-source.js';
 import { executePlan, type SubgraphFetcher } from './query-plan-executor.js';
 import { compileShape, conditionKey, writeResponse, type Shape } from './response-writer.js';
@@ -141,7 +142,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       let prepared = cache.get(key);
       options.onPlanCache?.(prepared !== undefined);
       if (!prepared) {
-        prepared = prepare(request.document, request.operationName);
+        prepared = tracing() ? preparedInSpan(prepare, request.document, request.operationName) : prepare(request.document, request.operationName);
         cache.set(key, prepared);
       }
       if (!prepared.ok) return { status: 400, errors: prepared.errors };
@@ -181,6 +182,26 @@ export function createExecutor(options: ExecutorOptions): Executor {
       return { status: 200, data: written.data, errors: execution.errors };
     },
   };
+}
+
+/**
+ * Validation and planning in a span of their own, named as Apollo Router names
+ * it; only on a plan-cache miss, so a trace shows when an operation was new.
+ */
+function preparedInSpan(
+  prepare: (document: DocumentNode, operationName: string | null | undefined) => Prepared,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): Prepared {
+  return withChildSpan('query_planning', operationName ? { 'graphql.operation.name': operationName } : {}, (span) => {
+    const prepared = prepare(document, operationName);
+    if (!span) return prepared;
+    if (prepared.ok) {
+      span.setAttribute('graphql.operation.type', prepared.operation.operation);
+      if (prepared.operation.name) span.setAttribute('graphql.operation.name', prepared.operation.name.value);
+    } else markFailed(span, String(prepared.errors[0]?.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED'));
+    return prepared;
+  });
 }
 
 function withCode(error: GraphQLError, code: string): GraphQLError {

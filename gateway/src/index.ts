@@ -6,6 +6,7 @@ import { listen } from '#lib/http.js';
 import { createLogger } from '#lib/logger.js';
 import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
 import { databaseOptions } from '#lib/subgraph.js';
+import { startTelemetry } from '#lib/telemetry.js';
 import { migrateGateway } from './api-keys.js';
 import { clusterRole, parseWorkers, reportReady, runPrimary } from './cluster.js';
 import { createGateway } from './server.js';
@@ -71,6 +72,8 @@ export async function main(argv: string[]): Promise<void> {
     return runPrimary({ workers, supergraph: values.supergraph, logger, workerStopMs: shutdownTimeoutMs(env) });
   }
 
+  // Per serving process (each worker its own); the primary only forks, and traces nothing.
+  const telemetry = await startTelemetry(env, 'gateway');
   const gateway = await createGateway({ supergraphSdl, logger, env, db: database.db }).catch((error: Error) =>
     fail(`Cannot serve the supergraph ${values.supergraph}: ${error.message}`),
   );
@@ -91,6 +94,7 @@ export async function main(argv: string[]): Promise<void> {
       await drainAndClose([{ drain: gateway.drain, close: listening.close }], env);
       await gateway.stop();
       await database.close();
+      await telemetry.shutdown();
     },
     { logger, timeoutMs: shutdownTimeoutMs(env) },
   );

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { trace } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { GraphQLError, GraphQLFormattedError, OperationTypeNode } from 'graphql';
 import type { Logger } from '#lib/logger.js';
 import { outcomeOf } from '#lib/metrics.js';
+import { activeSpan, markFailed } from '#lib/telemetry.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /** What the pipeline answers for one GraphQL operation, and what it knows about it. */
@@ -92,7 +93,7 @@ export function createOutcomeRecorder({ logger, logRequests, metrics }: OutcomeR
     const fields = {
       requestId,
       // With tracing on the logger adds the active span's trace id; without, the caller's traceparent still links the line.
-      ...(trace.getActiveSpan() ? {} : callerTrace(req)),
+      ...(activeSpan() ? {} : callerTrace(req)),
       operation: outcome.operationName?.slice(0, OPERATION_NAME_CHARS) ?? null,
       ...(outcome.operationType ? { operationType: outcome.operationType } : {}),
       ...(batchIndex === undefined ? {} : { batchIndex }),
@@ -106,6 +107,8 @@ export function createOutcomeRecorder({ logger, logRequests, metrics }: OutcomeR
   }
 
   return (req: IncomingMessage, requestId: string, outcome: Outcome | Outcome[], started: number): void => {
+    const span = activeSpan();
+    if (span && !Array.isArray(outcome)) annotate(span, outcome);
     if (!metrics && !logRequests) return;
     const durationMs = performance.now() - started;
     const each = Array.isArray(outcome) ? outcome : [outcome];
@@ -114,6 +117,20 @@ export function createOutcomeRecorder({ logger, logRequests, metrics }: OutcomeR
       if (logRequests) line(req, requestId, one, durationMs, Array.isArray(outcome) ? index : undefined);
     }
   };
+}
+
+/** The request's span (lib/http.ts) named after its operation, as the GraphQL semantic conventions have it. */
+function annotate(span: Span, outcome: Outcome): void {
+  const errors = outcome.body.errors ?? [];
+  const result = outcomeOf(outcome.status, errors.length > 0);
+  span.setAttribute('junction.outcome', result);
+  if (outcome.operationType) {
+    span.setAttribute('graphql.operation.type', outcome.operationType);
+    if (outcome.operationName) span.setAttribute('graphql.operation.name', outcome.operationName.slice(0, OPERATION_NAME_CHARS));
+    span.updateName(outcome.operationName ? `${outcome.operationType} ${outcome.operationName.slice(0, OPERATION_NAME_CHARS)}` : outcome.operationType);
+  }
+  // Errors in a 200 answer fail the operation; 5xx are marked by lib/http.ts, and 4xx are the caller's (as HTTP's conventions have it).
+  if (result === 'errors') markFailed(span, String(errors[0]?.extensions?.code ?? 'GRAPHQL_ERROR'));
 }
 
 function callerTrace(req: IncomingMessage): { traceId?: string } {

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { asc, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '#lib/db.js';
-import { oneByKey } from '#lib/loaders.js';
+import { oneByKey, traced } from '#lib/loaders.js';
 import { authors, reviews, type AuthorRow, type ReviewRow } from './db/schema.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -12,22 +12,26 @@ type Latest<K> = { key: K; first: number };
 /** Called once per request: caches live as long as the request. */
 export function createLoaders(db: Database) {
   return {
-    reviewById: new DataLoader<number, ReviewRow | null>(async (ids) => {
-      const rows = await db.select().from(reviews).where(inArray(reviews.id, [...ids]));
-      return oneByKey(ids, rows, (row) => row.id);
-    }),
+    reviewById: new DataLoader<number, ReviewRow | null>(
+      traced('reviewById', async (ids) => {
+        const rows = await db.select().from(reviews).where(inArray(reviews.id, [...ids]));
+        return oneByKey(ids, rows, (row) => row.id);
+      }),
+    ),
     reviewsByAuthor: new DataLoader<Latest<number>, ReviewRow[], string>(
-      (requests) => latestReviews(db, 'authorId', requests),
+      traced('reviewsByAuthor', (requests) => latestReviews(db, 'authorId', requests)),
       { cacheKeyFn: ({ key, first }) => `${key}:${first}` },
     ),
     reviewsByProduct: new DataLoader<Latest<string>, ReviewRow[], string>(
-      (requests) => latestReviews(db, 'productUpc', requests),
+      traced('reviewsByProduct', (requests) => latestReviews(db, 'productUpc', requests)),
       { cacheKeyFn: ({ key, first }) => `${key}:${first}` },
     ),
-    authorById: new DataLoader<number, AuthorRow | null>(async (ids) => {
-      const rows = await db.select().from(authors).where(inArray(authors.id, [...ids]));
-      return oneByKey(ids, rows, (row) => row.id);
-    }),
+    authorById: new DataLoader<number, AuthorRow | null>(
+      traced('authorById', async (ids) => {
+        const rows = await db.select().from(authors).where(inArray(authors.id, [...ids]));
+        return oneByKey(ids, rows, (row) => row.id);
+      }),
+    ),
   };
 }
 
