@@ -1,8 +1,8 @@
 const USAGE = `Usage: junction <command> [options]
 
 Commands:
-  gateway --supergraph FILE [--port N] [--workers N]
-                                         serve a Federation 2 supergraph
+  gateway --supergraph FILE|URL [--port N] [--workers N]
+                                         serve a Federation 2 supergraph, reloading it when it changes
   token --user ID [--scopes "a b"] [--expires 1h]
                                          print a development bearer token for a user
   api-key create|revoke|list             manage partners' API keys

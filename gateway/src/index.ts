@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
@@ -10,11 +9,15 @@ import { startTelemetry } from '#lib/telemetry.js';
 import { migrateGateway } from './api-keys.js';
 import { clusterRole, parseWorkers, reportReady, runPrimary } from './cluster.js';
 import { createGateway } from './server.js';
+import { hotReload, openSupergraphSource, parseInterval } from './supergraph-source.js';
 
-export const GATEWAY_USAGE = `Usage: junction gateway --supergraph FILE [--port N] [--host HOST] [--workers N]
+export const GATEWAY_USAGE = `Usage: junction gateway --supergraph FILE|URL [--poll-interval T] [--port N] [--host HOST] [--workers N]
 
 Serves a composed Federation 2 supergraph as one GraphQL endpoint at /graphql.
-  --supergraph FILE  the supergraph SDL (e.g. supergraph.graphql)
+  --supergraph FILE  the supergraph SDL (e.g. supergraph.graphql), watched: a new
+                     valid one is served from the next request on, an invalid one logged
+  --supergraph URL   an http(s) URL serving the SDL, polled with its ETag
+  --poll-interval T  how often to poll a URL: 500ms, 10s, 2m (default: SUPERGRAPH_POLL_INTERVAL_MS, else 10s)
   --port N           port to listen on (default: PORT, else 4000)
   --host HOST        address to bind (default: HOST, else all interfaces)
   --workers N        processes serving that port, or "auto" for one per core (default: 1);
@@ -33,6 +36,7 @@ export async function main(argv: string[]): Promise<void> {
       args: argv,
       options: {
         supergraph: { type: 'string' },
+        'poll-interval': { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         workers: { type: 'string' },
@@ -48,6 +52,10 @@ export async function main(argv: string[]): Promise<void> {
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     fail(`--port must be a port number; got "${values.port}".`, 2);
   }
+  const pollIntervalMs = values['poll-interval'] === undefined ? undefined : parseInterval(values['poll-interval']);
+  if (values['poll-interval'] !== undefined && pollIntervalMs === undefined) {
+    fail(`--poll-interval must be a duration such as 500ms, 10s or 2m; got "${values['poll-interval']}".`, 2);
+  }
   const workers = values.workers === undefined ? 1 : parseWorkers(values.workers);
   if (workers === undefined) fail(`--workers must be a whole number of at least 1, or "auto"; got "${values.workers}".`, 2);
   const role = clusterRole(workers);
@@ -58,9 +66,8 @@ export async function main(argv: string[]): Promise<void> {
     fail(`--workers ${workers} needs DATABASE_URL: the embedded database cannot be shared between processes.`, 2);
   }
   const logger = createLogger(env, 'gateway');
-  const supergraphSdl = await readFile(values.supergraph, 'utf8').catch((error: NodeJS.ErrnoException) =>
-    fail(`Cannot read the supergraph ${values.supergraph}: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`),
-  );
+  const source = openSupergraphSource(values.supergraph, { logger, pollIntervalMs: pollIntervalMs ?? env.SUPERGRAPH_POLL_INTERVAL_MS });
+  const supergraphSdl = await source.load().catch((error: Error) => fail(error.message));
   // API keys live in Postgres (DATABASE_URL), or in the embedded database under JUNCTION_DATA_DIR.
   const database = await openDatabase(databaseOptions(env)).catch((error: Error) =>
     fail(`Cannot open the database for API keys: ${error.message}`),
@@ -69,14 +76,16 @@ export async function main(argv: string[]): Promise<void> {
   if (role !== 'worker') await migrateGateway(database.db);
   if (role === 'primary') {
     await database.close();
-    return runPrimary({ workers, supergraph: values.supergraph, logger, workerStopMs: shutdownTimeoutMs(env) });
+    return runPrimary({ workers, supergraph: source.label, logger, workerStopMs: shutdownTimeoutMs(env) });
   }
 
   // Per serving process (each worker its own); the primary only forks, and traces nothing.
   const telemetry = await startTelemetry(env, 'gateway');
   const gateway = await createGateway({ supergraphSdl, logger, env, db: database.db }).catch((error: Error) =>
-    fail(`Cannot serve the supergraph ${values.supergraph}: ${error.message}`),
+    fail(`Cannot serve the supergraph ${source.label}: ${error.message}`),
   );
+  // Each worker watches (or polls) on its own: a new worker starts from the supergraph as it is now.
+  const watching = hotReload(source, gateway.reload, logger);
   const host = values.host ?? env.HOST;
   const listening = await listen(gateway.server, port ?? env.PORT ?? 4000, host).catch((error: Error) =>
     fail(`Cannot listen: ${error.message}`),
@@ -85,12 +94,13 @@ export async function main(argv: string[]): Promise<void> {
     logger.info({ url: listening.url, worker: process.pid }, 'worker ready');
     reportReady(listening.url);
   } else {
-    logger.info({ url: listening.url, supergraph: values.supergraph }, 'gateway ready');
+    logger.info({ url: listening.url, supergraph: source.label }, 'gateway ready');
   }
 
   // Not ready at once; in-flight requests finish (within SHUTDOWN_GRACE_MS); then subgraph clients, Redis, the pool.
   stopOnSignals(
     async () => {
+      watching.stop();
       await drainAndClose([{ drain: gateway.drain, close: listening.close }], env);
       await gateway.stop();
       await database.close();

@@ -23,6 +23,8 @@ export type GatewayMetrics = {
   rateLimited(by: 'address' | 'api_key'): void;
   /** The recorder of one subgraph's fetches. */
   subgraph(name: string): SubgraphFetchMetrics;
+  /** A supergraph loaded (at the start, or a hot reload), or refused as invalid while the current one serves on. */
+  supergraph(outcome: 'success' | 'failure'): void;
 };
 
 const FETCH_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -91,8 +93,23 @@ export function createGatewayMetrics({ registry, circuits, pool }: GatewayMetric
     labelNames: ['by'],
     registers,
   });
+  const reloads = new Counter({
+    name: 'junction_gateway_supergraph_reloads_total',
+    help: 'Supergraphs handed to the gateway after the first (hot reloads), by outcome: success (now serving) or failure (invalid; the previous one serves on).',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const loadedAt = new Gauge({
+    name: 'junction_gateway_supergraph_loaded_timestamp_seconds',
+    help: 'When the supergraph now serving was loaded, in seconds since the Unix epoch.',
+    registers,
+  });
+  // Both outcomes exist from the start, so a rate over them never lacks a series.
+  reloads.inc({ outcome: 'success' }, 0);
+  reloads.inc({ outcome: 'failure' }, 0);
   if (pool) registerPoolMetrics(registry, pool);
 
+  let loaded = false;
   const operationLabel = operationLabels();
   // One series per operation label, which operationLabel bounds.
   const durations = new Map<string, (seconds: number) => void>();
@@ -111,6 +128,12 @@ export function createGatewayMetrics({ registry, circuits, pool }: GatewayMetric
         fetched: fetchDuration.series({ subgraph: name }),
         failed: (kind: SubgraphFetchFailure) => fetchErrors.inc({ subgraph: name, kind }),
       };
+    },
+    supergraph(outcome) {
+      if (outcome === 'success') loadedAt.setToCurrentTime();
+      // The first supergraph is the start, not a reload.
+      if (loaded) reloads.inc({ outcome });
+      loaded ||= outcome === 'success';
     },
   };
 }

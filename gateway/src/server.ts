@@ -142,6 +142,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   let served = serve(supergraphSdl);
+  metrics?.supergraph('success');
 
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
   try {
@@ -192,7 +193,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
    * current one keeps serving.
    */
   function reload(sdl: string): void {
-    served = serve(sdl);
+    try {
+      served = serve(sdl);
+    } catch (error) {
+      metrics?.supergraph('failure');
+      throw error;
+    }
+    metrics?.supergraph('success');
   }
 
   async function stop() {

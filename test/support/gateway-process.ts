@@ -7,7 +7,7 @@ export const PRODUCTION_SECRET = 'a-production-secret-of-at-least-32-characters'
 
 export type GatewayProcess = {
   url: string;
-  /** The supergraph file it was started with (removed by `stop`). */
+  /** The supergraph file it was started with (removed by `stop`), or the location given to startGatewayProcessAt. */
   supergraph: string;
   running: Running;
   /** Interrupts the gateway and waits for it to exit; resolves with its exit code. */
@@ -27,7 +27,20 @@ export async function startGatewayProcess(
   const dir = await mkdtemp(join(tmpdir(), 'junction-gateway-'));
   const file = join(dir, 'supergraph.graphql');
   await writeFile(file, supergraphSdl);
-  const running = run('node', ['bin/junction.js', 'gateway', '--supergraph', file, '--port', '0', '--host', '127.0.0.1', ...args], {
+  return startIn(dir, file, env, args);
+}
+
+/** The same, over the supergraph at `location` (a file or an http(s) URL), which the caller looks after. */
+export async function startGatewayProcessAt(
+  location: string,
+  env: Record<string, string | undefined> = {},
+  args: string[] = [],
+): Promise<GatewayProcess> {
+  return startIn(await mkdtemp(join(tmpdir(), 'junction-gateway-')), location, env, args);
+}
+
+async function startIn(dir: string, supergraph: string, env: Record<string, string | undefined>, args: string[]): Promise<GatewayProcess> {
+  const running = run('node', ['bin/junction.js', 'gateway', '--supergraph', supergraph, '--port', '0', '--host', '127.0.0.1', ...args], {
     NODE_ENV: 'production',
     GATEWAY_SECRET: PRODUCTION_SECRET,
     LOG_LEVEL: 'info',
@@ -38,7 +51,7 @@ export async function startGatewayProcess(
     const [, url] = await running.waitFor(/"url":"([^"]+)".*"gateway ready"/);
     return {
       url: url!,
-      supergraph: file,
+      supergraph,
       running,
       async stop() {
         if (running.child.exitCode === null) running.interrupt();

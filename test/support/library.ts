@@ -5,7 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { parse, type DocumentNode } from 'graphql';
 
 /**
  * A supergraph that has nothing to do with Junction's own, to show
@@ -85,6 +85,8 @@ export const LEAKED_SECRETS = ['select isbn', 'shelves', '10.20.30.40', 'ShelfRe
 
 export type Library = {
   supergraphSdl: string;
+  /** The supergraph of only some of the library's subgraphs, e.g. without the shelf (hot reload tests). */
+  compose(subgraphs: ('catalog' | 'people' | 'shelf')[]): string;
   /** Every request a subgraph received, with its headers. */
   seen: { subgraph: string; headers: IncomingHttpHeaders }[];
   shelf: {
@@ -160,7 +162,7 @@ function startShelf(library: Library['shelf'], seen: Library['seen']): Promise<S
 export async function startLibrary(): Promise<Library> {
   const seen: Library['seen'] = [];
   const servers: ApolloServer[] = [];
-  const services = [];
+  const services: { name: string; url: string; typeDefs: DocumentNode }[] = [];
   for (const [name, module] of Object.entries(stockSubgraphs)) {
     const server = new ApolloServer({
       schema: buildSubgraphSchema(module),
@@ -181,10 +183,14 @@ export async function startLibrary(): Promise<Library> {
   shelf.url = `http://127.0.0.1:${(shelfServer.address() as AddressInfo).port}/graphql`;
   services.push({ name: 'shelf', url: shelf.url, typeDefs: shelfTypeDefs });
 
-  const composed = composeServices(services);
-  if (!composed.supergraphSdl) throw new Error(String(composed.errors));
+  const compose = (names: string[]) => {
+    const composed = composeServices(services.filter((service) => names.includes(service.name)));
+    if (!composed.supergraphSdl) throw new Error(String(composed.errors));
+    return composed.supergraphSdl;
+  };
   return {
-    supergraphSdl: composed.supergraphSdl,
+    supergraphSdl: compose(services.map((service) => service.name)),
+    compose,
     seen,
     shelf,
     async stop() {

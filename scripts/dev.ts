@@ -1,0 +1,178 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { watch } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase } from '#lib/db.js';
+import { loadEnv } from '#lib/env.js';
+import { listen } from '#lib/http.js';
+import { createLogger } from '#lib/logger.js';
+import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
+import { databaseOptions } from '#lib/subgraph.js';
+import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } from '#lib/supergraph.js';
+import { createGateway } from '../gateway/src/server.js';
+import { hotReload, openSupergraphSource } from '../gateway/src/supergraph-source.js';
+
+const USAGE = `Usage: npm run dev -- [--config FILE] [--output FILE]
+
+Junction for development: like npm start, and on each save of supergraph.yaml or a
+subgraph's SDL it runs codegen, composes, restarts the subgraphs and hot-reloads the gateway.
+  --config FILE  the supergraph config (default: supergraph.yaml)
+  --output FILE  where the composed supergraph is written (default: supergraph.graphql)`;
+
+/** Saves come in bursts (editors write, then rename; a formatter runs): act once they are quiet. */
+const QUIET_MS = 200;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      config: { type: 'string', default: 'supergraph.yaml' },
+      output: { type: 'string', default: 'supergraph.graphql' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (error) {
+  fail(`${(error as Error).message}\n\n${USAGE}`, 2);
+}
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const { config: configFile, output } = values;
+const env = loadEnv();
+const logger = createLogger(env, 'junction');
+const schemaDir = resolve('schema');
+
+/** Composes the config as it is now into `output`; false, with the problems printed, when it does not compose. */
+async function compose(): Promise<{ files: string[] } | false> {
+  try {
+    const config = await readSupergraphConfig(configFile);
+    const result = await composeSupergraph(config);
+    if (!result.ok) {
+      console.error(`Composition failed; still serving the previous supergraph:\n${result.problems.map(formatCompositionProblem).join('\n')}`);
+      return false;
+    }
+    if (result.supergraphSdl !== (await readFile(output, 'utf8').catch(() => ''))) pending = result.supergraphSdl;
+    return { files: config.subgraphs.flatMap(({ schema }) => ('file' in schema ? [schema.file] : [])) };
+  } catch (error) {
+    console.error((error as Error).message);
+    return false;
+  }
+}
+// The composed supergraph, written only once the subgraphs serving it are up.
+let pending: string | undefined;
+
+/** The subgraphs' process: resolves once it listens, rejects if it exits first. */
+function startSubgraphs(): Promise<ChildProcess> {
+  const child = fork(resolve('scripts/dev-subgraphs.ts'), [configFile], { execArgv: ['--import', 'tsx'] });
+  return new Promise((ready, failed) => {
+    child.once('message', () => ready(child));
+    child.once('exit', (code) => failed(new Error(`The subgraphs exited (code ${code}) before they were ready.`)));
+  });
+}
+
+function stopSubgraphs(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((stopped) => {
+    child.once('exit', () => stopped());
+    child.kill('SIGTERM');
+  });
+}
+
+/** `npx graphql-codegen`: resolves with whether it succeeded; its output goes to the terminal. */
+function codegen(): Promise<boolean> {
+  return new Promise((done) => {
+    const child = spawn('npx', ['graphql-codegen', '--config', 'codegen.ts'], { stdio: 'inherit' });
+    child.once('exit', (code) => done(code === 0));
+    child.once('error', () => done(false));
+  });
+}
+
+const first = await compose();
+if (!first) fail(`Cannot start: ${configFile} does not compose.`);
+let subgraphs = await startSubgraphs().catch((error: Error) => fail(error.message));
+if (pending !== undefined) await writeFile(output, pending);
+pending = undefined;
+
+// The gateway hot-reloads `output` as `junction gateway --supergraph` does: it never restarts here.
+const source = openSupergraphSource(output, { logger, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS });
+// The embedded database belongs to the subgraphs' process; only a server (DATABASE_URL) is shared for API keys.
+const database = env.DATABASE_URL ? await openDatabase(databaseOptions(env)) : undefined;
+const gateway = await createGateway({ supergraphSdl: await source.load(), logger: logger.child({ component: 'gateway' }), env, ...(database ? { db: database.db } : {}) });
+const reloading = hotReload(source, gateway.reload, logger.child({ component: 'gateway' }));
+const listening = await listen(gateway.server, env.PORT ?? 4000, env.HOST);
+
+/** One save's work: codegen (when an SDL in schema/ changed), composition, the subgraphs, then the supergraph. */
+async function rebuild(changed: Set<string>): Promise<void> {
+  if ([...changed].some((file) => dirname(file) === schemaDir) && !(await codegen())) {
+    console.error('Codegen failed; the generated resolver types are stale.');
+  }
+  const composed = await compose();
+  if (!composed) return;
+  watchFiles(composed.files);
+  console.log('Restarting the subgraphs...');
+  await stopSubgraphs(subgraphs);
+  try {
+    subgraphs = await startSubgraphs();
+  } catch (error) {
+    console.error(`${(error as Error).message} Fix the error and save again.`);
+    return;
+  }
+  if (pending !== undefined) await writeFile(output, pending);
+  pending = undefined;
+  console.log(`Rebuilt: ${[...changed].join(', ')}`);
+}
+
+// Saves while a rebuild runs are gathered for the next one.
+let changed = new Set<string>();
+let timer: NodeJS.Timeout | undefined;
+let building: Promise<void> = Promise.resolve();
+const watchers = new Map<string, ReturnType<typeof watch>>();
+const watched = new Set<string>();
+
+function watchFiles(files: string[]) {
+  watched.clear();
+  for (const file of [resolve(configFile), ...files]) watched.add(file);
+  for (const dir of new Set([...watched].map((file) => dirname(file)))) {
+    if (watchers.has(dir)) continue;
+    watchers.set(dir, watch(dir, (_event, name) => {
+      const file = name ? resolve(dir, name.toString()) : undefined;
+      if (file && !watched.has(file)) return;
+      changed.add(file ?? dir);
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const batch = changed;
+        changed = new Set();
+        building = building.then(() => rebuild(batch)).catch((error: unknown) => logger.error({ err: error }, 'rebuild failed'));
+      }, QUIET_MS);
+    }));
+  }
+}
+watchFiles(first.files);
+
+console.log(`
+Junction (dev) is running: ${listening.url}
+  watching ${configFile} and the SDL it names; each save runs codegen, composes into ${output},
+  restarts the subgraphs and hot-reloads the gateway.
+Press Ctrl-C to stop.`);
+
+stopOnSignals(
+  async () => {
+    console.log('\nStopping Junction...');
+    clearTimeout(timer);
+    for (const watcher of watchers.values()) watcher.close();
+    reloading.stop();
+    await drainAndClose([{ drain: gateway.drain, close: listening.close }], env);
+    await gateway.stop();
+    await building;
+    await stopSubgraphs(subgraphs);
+    await database?.close();
+  },
+  { logger, timeoutMs: 2 * shutdownTimeoutMs(env) },
+);
