@@ -19,13 +19,26 @@ case "$service" in
     # --supergraph (e.g. mounted from a ConfigMap), compose supergraph.yaml now,
     # as `npm run compose` does, with the routing URLs of this deployment
     # (ACCOUNTS_URL, PRODUCTS_URL, INVENTORY_URL, REVIEWS_URL). Offline: it reads schema/.
+    # Each contract of contracts.yaml is composed too, beside a copy of it (the
+    # image's own files are read-only), and served with --contract; CONTRACT_CLIENTS
+    # says which clients get it.
     case " $* " in
       *" --supergraph "* | *" --supergraph="*) ;;
       *)
-        supergraph="${TMPDIR:-/tmp}/junction/supergraph.graphql"
-        mkdir -p "$(dirname "$supergraph")"
-        node --import tsx scripts/compose.ts --output "$supergraph"
+        out="${TMPDIR:-/tmp}/junction"
+        supergraph="$out/supergraph.graphql"
+        mkdir -p "$out"
+        if [ -f contracts.yaml ]; then
+          cp contracts.yaml "$out/contracts.yaml"
+          node --import tsx scripts/compose.ts --output "$supergraph" --contracts "$out/contracts.yaml"
+        else
+          node --import tsx scripts/compose.ts --output "$supergraph"
+        fi
         set -- --supergraph "$supergraph" "$@"
+        for contract in "$out"/contracts/*.graphql; do
+          [ -f "$contract" ] || continue
+          set -- "$@" --contract "$(basename "$contract" .graphql)=$contract"
+        done
         ;;
     esac
     # The node options of bin/junction.js's first line (docs/PERFORMANCE.md).

@@ -89,6 +89,8 @@ const schema = z
     TRUSTED_DOCUMENTS_CLIENT_MODES: list.optional(),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     REDIS_PREFIX: z.string().default('junction:'),
+    // Gateway: contracts. `<client>=<contract>` entries: the clients (Identity.client) served a contract, not the full supergraph.
+    CONTRACT_CLIENTS: list.optional(),
     // Gateway: who is calling.
     JWKS_URL: httpUrl.optional(),
     JWKS_FILE: z.string().min(1).optional(),

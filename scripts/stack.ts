@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { contractSupergraph, type Contract } from '#lib/contracts.js';
 import type { Database } from '#lib/db.js';
 import type { Env } from '#lib/env.js';
 import { listen, type Listening } from '#lib/http.js';
@@ -21,6 +22,8 @@ export type StackOptions = {
   logger: Logger;
   /** Which subgraphs to run and how they compose: supergraph.yaml, read. */
   config: SupergraphConfig;
+  /** The contracts to serve beside the supergraph (contracts.yaml, read), to the clients CONTRACT_CLIENTS maps to them. */
+  contracts?: readonly Contract[];
   /**
    * `routing`: each subgraph listens on the port of its routing URL (npm start).
    * `ephemeral`: on a free port, with the supergraph composed for those (tests).
@@ -36,6 +39,8 @@ export type Stack = {
   subgraphs: Partial<Record<SubgraphName, ServedSubgraph>>;
   /** The supergraph the gateway serves, composed for the addresses actually used. */
   supergraphSdl: string;
+  /** Each contract's supergraph, made from that one, by contract name. */
+  contractSdls: Record<string, string>;
   /** Stops gracefully (lib/shutdown.ts drainAndClose): the gateway first, then the subgraphs. */
   stop(): Promise<void>;
 };
@@ -90,8 +95,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       throw new Error(`Composition failed:\n${composed.problems.map(formatCompositionProblem).join('\n')}`);
     }
 
+    // As npm run compose makes contracts/<name>.graphql, but for these addresses.
+    const contractSdls = Object.fromEntries(
+      (options.contracts ?? []).map((contract) => [contract.name, contractSupergraph(composed.supergraphSdl, contract)]),
+    );
     const gateway = await createGateway({
       supergraphSdl: composed.supergraphSdl,
+      contracts: contractSdls,
       logger: logger.child({ component: 'gateway' }),
       env,
       db: options.db,
@@ -109,6 +119,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       gatewayUrl: listening.url,
       subgraphs: Object.fromEntries(slots.map(({ name }, index) => [name, served[index]])),
       supergraphSdl: composed.supergraphSdl,
+      contractSdls,
       async stop() {
         await drainAndClose(servers, env);
         await gateway.stop();

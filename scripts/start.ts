@@ -7,6 +7,8 @@ import { shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
 import { databaseOptions } from '#lib/subgraph.js';
 import { startTelemetry } from '#lib/telemetry.js';
 import { readSupergraphConfig } from '#lib/supergraph.js';
+import { readContractsConfig } from '#lib/contracts.js';
+import { parseContractClients } from '../gateway/src/served-supergraphs.js';
 import { seedIfEmpty } from './seed/load.js';
 import { startStack } from './stack.js';
 
@@ -26,6 +28,8 @@ function fail(message: string): never {
 }
 
 const config = await readSupergraphConfig('supergraph.yaml').catch((error: Error) => fail(error.message));
+// Contracts are optional: without contracts.yaml, every client sees the full supergraph.
+const { contracts } = await readContractsConfig('contracts.yaml', { optional: true }).catch((error: Error) => fail(error.message));
 const database = await openDatabase(databaseOptions(env)).catch((error: Error) =>
   fail(`Cannot open the database: ${error.message}`),
 );
@@ -38,6 +42,7 @@ const stack = await startStack({
   env,
   logger,
   config,
+  contracts,
   ports: 'routing',
   gatewayPort: env.PORT ?? 4000,
   ...(env.HOST ? { host: env.HOST } : {}),
@@ -51,12 +56,18 @@ if (committed !== stack.supergraphSdl) {
   console.log('Note: supergraph.graphql differs from what supergraph.yaml composes to now; "npm run compose" updates it.');
 }
 
+// The gateway has checked CONTRACT_CLIENTS: every contract it names is served.
+const contractClients = [...parseContractClients(env.CONTRACT_CLIENTS ?? [])];
+const contractLines = contracts.map(({ name }) => {
+  const clients = contractClients.filter(([, contract]) => contract === name).map(([client]) => client);
+  return `\n  contract   ${name}, for ${clients.length > 0 ? clients.join(', ') : `no client yet (set CONTRACT_CLIENTS=<client>=${name})`}`;
+});
 console.log(`
 Junction is running: ${stack.gatewayUrl}
   ${Object.entries(stack.subgraphs)
     .map(([name, subgraph]) => `${name.padEnd(10)} ${subgraph.url}`)
     .join('\n  ')}
-  database   ${database.driver === 'pglite' ? `embedded, in ${database.location}` : database.location}
+  database   ${database.driver === 'pglite' ? `embedded, in ${database.location}` : database.location}${contractLines.join('')}
 Press Ctrl-C to stop.`);
 
 stopOnSignals(

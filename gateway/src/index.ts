@@ -11,12 +11,16 @@ import { clusterRole, parseWorkers, reportReady, runPrimary } from './cluster.js
 import { createGateway } from './server.js';
 import { hotReload, openSupergraphSource, parseInterval } from './supergraph-source.js';
 
-export const GATEWAY_USAGE = `Usage: junction gateway --supergraph FILE|URL [--poll-interval T] [--port N] [--host HOST] [--workers N]
+export const GATEWAY_USAGE = `Usage: junction gateway --supergraph FILE|URL [--contract NAME=FILE|URL]... [--poll-interval T] [--port N] [--host HOST] [--workers N]
 
 Serves a composed Federation 2 supergraph as one GraphQL endpoint at /graphql.
   --supergraph FILE  the supergraph SDL (e.g. supergraph.graphql), watched: a new
                      valid one is served from the next request on, an invalid one logged
   --supergraph URL   an http(s) URL serving the SDL, polled with its ETag
+  --contract NAME=FILE|URL
+                     a contract's supergraph (npm run compose writes contracts/NAME.graphql),
+                     served instead to the clients CONTRACT_CLIENTS maps to NAME; watched
+                     or polled as --supergraph is; repeat for each contract
   --poll-interval T  how often to poll a URL: 500ms, 10s, 2m (default: SUPERGRAPH_POLL_INTERVAL_MS, else 10s)
   --port N           port to listen on (default: PORT, else 4000)
   --host HOST        address to bind (default: HOST, else all interfaces)
@@ -36,6 +40,7 @@ export async function main(argv: string[]): Promise<void> {
       args: argv,
       options: {
         supergraph: { type: 'string' },
+        contract: { type: 'string', multiple: true },
         'poll-interval': { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
@@ -56,6 +61,13 @@ export async function main(argv: string[]): Promise<void> {
   if (values['poll-interval'] !== undefined && pollIntervalMs === undefined) {
     fail(`--poll-interval must be a duration such as 500ms, 10s or 2m; got "${values['poll-interval']}".`, 2);
   }
+  const contractFlags = new Map<string, string>();
+  for (const flag of values.contract ?? []) {
+    const [, name, location] = /^([a-z][a-z0-9_-]*)=(.+)$/.exec(flag) ?? [];
+    if (!name || !location) fail(`--contract must be NAME=FILE or NAME=URL (NAME in lowercase letters, digits, - and _); got "${flag}".`, 2);
+    if (contractFlags.has(name)) fail(`--contract ${name} is given twice.`, 2);
+    contractFlags.set(name, location);
+  }
   const workers = values.workers === undefined ? 1 : parseWorkers(values.workers);
   if (workers === undefined) fail(`--workers must be a whole number of at least 1, or "auto"; got "${values.workers}".`, 2);
   const role = clusterRole(workers);
@@ -68,6 +80,14 @@ export async function main(argv: string[]): Promise<void> {
   const logger = createLogger(env, 'gateway');
   const source = openSupergraphSource(values.supergraph, { logger, pollIntervalMs: pollIntervalMs ?? env.SUPERGRAPH_POLL_INTERVAL_MS });
   const supergraphSdl = await source.load().catch((error: Error) => fail(error.message));
+  const contractSources = [...contractFlags].map(([name, location]) => ({
+    name,
+    source: openSupergraphSource(location, { logger, pollIntervalMs: pollIntervalMs ?? env.SUPERGRAPH_POLL_INTERVAL_MS }),
+  }));
+  const contracts: Record<string, string> = {};
+  for (const { name, source: contract } of contractSources) {
+    contracts[name] = await contract.load().catch((error: Error) => fail(`--contract ${name}: ${error.message}`));
+  }
   // API keys live in Postgres (DATABASE_URL), or in the embedded database under JUNCTION_DATA_DIR.
   const database = await openDatabase(databaseOptions(env)).catch((error: Error) =>
     fail(`Cannot open the database for API keys: ${error.message}`),
@@ -81,11 +101,14 @@ export async function main(argv: string[]): Promise<void> {
 
   // Per serving process (each worker its own); the primary only forks, and traces nothing.
   const telemetry = await startTelemetry(env, 'gateway');
-  const gateway = await createGateway({ supergraphSdl, logger, env, db: database.db }).catch((error: Error) =>
+  const gateway = await createGateway({ supergraphSdl, contracts, logger, env, db: database.db }).catch((error: Error) =>
     fail(`Cannot serve the supergraph ${source.label}: ${error.message}`),
   );
   // Each worker watches (or polls) on its own: a new worker starts from the supergraph as it is now.
-  const watching = hotReload(source, gateway.reload, logger);
+  const watching = [
+    hotReload(source, (sdl) => gateway.reload(sdl), logger),
+    ...contractSources.map(({ name, source: contract }) => hotReload(contract, (sdl) => gateway.reload(sdl, name), logger)),
+  ];
   const host = values.host ?? env.HOST;
   const listening = await listen(gateway.server, port ?? env.PORT ?? 4000, host).catch((error: Error) =>
     fail(`Cannot listen: ${error.message}`),
@@ -100,7 +123,7 @@ export async function main(argv: string[]): Promise<void> {
   // Not ready at once; in-flight requests finish (within SHUTDOWN_GRACE_MS); then subgraph clients, Redis, the pool.
   stopOnSignals(
     async () => {
-      watching.stop();
+      for (const watch of watching) watch.stop();
       await drainAndClose([{ drain: gateway.drain, close: listening.close }], env);
       await gateway.stop();
       await database.close();

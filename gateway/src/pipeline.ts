@@ -17,7 +17,7 @@ import { createOutcomeRecorder, errorBody, fromGraphQLErrors, send, withRequestI
 import type { createPersistedDocuments } from './persisted-documents.js';
 import type { createRateLimiter } from './rate-limit.js';
 
-/** What one supergraph gives the pipeline; a hot reload (server.ts) swaps in a new one. */
+/** What one supergraph (or contract) gives the pipeline; a hot reload (served-supergraphs.ts) swaps in a new one. */
 export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy };
 
 /**
@@ -28,8 +28,11 @@ export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy
  * error with a code and the request id.
  */
 export type PipelineOptions = {
-  /** The supergraph being served now: read once per request, which keeps it for the whole request. */
-  served(): ServedSupergraph;
+  /**
+   * The supergraph being served now to `identity` (its client's contract, or the
+   * full one): read once per request, which keeps it for the whole request.
+   */
+  served(identity: Identity | null): ServedSupergraph;
   /** Production masking of what clients see (errors.ts). */
   formatError(error: GraphQLFormattedError): GraphQLFormattedError;
   env: Env;
@@ -238,7 +241,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     const deadline = AbortSignal.timeout(env.REQUEST_TIMEOUT_MS);
     // Every subgraph fetch of the request listens to it; a wide plan has many.
     setMaxListeners(0, deadline);
-    const served = options.served();
+    const served = options.served(identity);
     const outcomes: Outcome[] = [];
     for (const request of read.requests) {
       try {

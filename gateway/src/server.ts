@@ -17,9 +17,10 @@ import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePag
 import { createDocumentChecker } from './limits.js';
 import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from './persisted-documents.js';
 import { createGatewayMetrics } from './metrics.js';
-import { createGraphQLEndpoint, type ServedSupergraph } from './pipeline.js';
+import { createGraphQLEndpoint } from './pipeline.js';
 import { createRateLimiter } from './rate-limit.js';
 import { connectRedis } from './redis.js';
+import { createServedSupergraphs, parseContractClients } from './served-supergraphs.js';
 
 export type GatewayOptions = {
   /** A composed Federation 2 supergraph, e.g. the contents of supergraph.graphql. */
@@ -31,6 +32,11 @@ export type GatewayOptions = {
   db?: Database;
   /** Path GraphQL is served at. */
   path?: string;
+  /**
+   * Contract supergraphs by name (e.g. contracts/partner.graphql's contents),
+   * each served instead of `supergraphSdl` to the clients CONTRACT_CLIENTS maps to it.
+   */
+  contracts?: Readonly<Record<string, string>>;
 };
 
 export type Gateway = {
@@ -39,11 +45,12 @@ export type Gateway = {
   /** Answers /ready with 503 from now on (shutting down), while still serving. */
   drain(): void;
   /**
-   * Serves another supergraph from the next request on, without dropping a
-   * request in flight. Throws, and keeps serving the current one, when `sdl`
-   * is not a valid Federation 2 supergraph.
+   * Serves another supergraph (or, given `contract`, another version of that
+   * contract) from the next request on, without dropping a request in flight.
+   * Throws, and keeps serving the current one, when `sdl` is not a valid
+   * Federation 2 supergraph.
    */
-  reload(sdl: string): void;
+  reload(sdl: string, contract?: string): void;
   /** Stops the gateway: call after the HTTP server has closed. */
   stop(): Promise<void>;
 };
@@ -84,22 +91,32 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const path = options.path ?? '/graphql';
   const production = env.production;
 
-  // One per subgraph name and URL, kept across reloads: warm connections, circuit state and counts carry over.
-  const dataSources = new Map<string, SubgraphDataSource>();
-  const retired = new Set<SubgraphDataSource>();
   // This gateway's own registry: several gateways in one process (tests, npm start) never share counts.
   const registry = env.METRICS ? createRegistry() : undefined;
   const metrics = registry
-    ? createGatewayMetrics({ registry, circuits: () => dataSources.values(), pool: options.db ? poolUse(options.db) : undefined })
+    ? createGatewayMetrics({ registry, circuits: () => supergraphs.dataSources(), pool: options.db ? poolUse(options.db) : undefined })
     : undefined;
 
-  /** Everything made from one supergraph; throws when the SDL is not a valid Federation 2 supergraph. */
-  function serve(sdl: string): ServedSupergraph {
-    const used = new Map<string, SubgraphDataSource>();
-    const fetcher = ({ name, url }: { name: string; url: string }) => {
-      if (!url) throw new Error(`The supergraph gives subgraph "${name}" no routing URL.`);
-      const key = `${name} ${url}`;
-      const dataSource = dataSources.get(key) ?? new SubgraphDataSource({
+  const contracts = options.contracts ?? {};
+  const contractClients = parseContractClients(env.CONTRACT_CLIENTS ?? []);
+  const supergraphs = createServedSupergraphs({
+    supergraphSdl,
+    contracts,
+    contractClients,
+    retireAfterMs: env.REQUEST_TIMEOUT_MS,
+    build: (sdl, fetcher) => ({
+      executor: createExecutor({
+        // Apollo's supergraph loader refuses @authenticated/@requiresScopes (for: SECURITY); the pipeline enforces them.
+        supergraphSdl: supergraphForGateway(sdl),
+        // The pipeline lets only permitted callers through to introspection; off means off for everyone.
+        introspection: env.INTROSPECTION !== false,
+        onPlanCache: metrics?.planCache,
+        fetcher,
+      }),
+      policy: authorizationPolicy(sdl),
+    }),
+    dataSource: ({ name, url }) =>
+      new SubgraphDataSource({
         name,
         url,
         logger,
@@ -109,40 +126,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         retry: env.SUBGRAPH_RETRY,
         breaker: { failureThreshold: env.CIRCUIT_BREAKER_FAILURES, resetMs: env.CIRCUIT_BREAKER_RESET_MS },
         metrics: metrics?.subgraph(name),
-      });
-      used.set(key, dataSource);
-      return dataSource;
-    };
-    let served: ServedSupergraph;
-    try {
-      served = {
-        executor: createExecutor({
-          // Apollo's supergraph loader refuses @authenticated/@requiresScopes (for: SECURITY); the pipeline enforces them.
-          supergraphSdl: supergraphForGateway(sdl),
-          // The pipeline lets only permitted callers through to introspection; off means off for everyone.
-          introspection: env.INTROSPECTION !== false,
-          onPlanCache: metrics?.planCache,
-          fetcher,
-        }),
-        policy: authorizationPolicy(sdl),
-      };
-    } catch (error) {
-      for (const [key, dataSource] of used) if (!dataSources.has(key)) dataSource.close();
-      throw error;
-    }
-    // Requests in flight on the previous supergraph may still use a client the new one dropped: it outlives their deadline.
-    for (const [key, dataSource] of dataSources) {
-      if (used.has(key)) continue;
-      dataSource.retire(env.REQUEST_TIMEOUT_MS);
-      retired.add(dataSource);
-    }
-    dataSources.clear();
-    for (const [key, dataSource] of used) dataSources.set(key, dataSource);
-    return served;
-  }
-
-  let served = serve(supergraphSdl);
+      }),
+  });
   metrics?.supergraph('success');
+  const mapped = new Set(contractClients.values());
+  for (const contract of Object.keys(contracts)) {
+    if (!mapped.has(contract)) logger.warn({ contract }, 'contract served to no client: CONTRACT_CLIENTS maps none to it');
+  }
 
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
   try {
@@ -160,7 +150,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const identify = await createIdentify(env, options.db);
 
     const graphql = createGraphQLEndpoint({
-      served: () => served,
+      served: (identity) => supergraphs.for(identity),
       formatError: createGatewayErrorFormatter({ production }),
       env,
       logger,
@@ -192,9 +182,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
    * the supergraph they started with. An invalid supergraph throws, and the
    * current one keeps serving.
    */
-  function reload(sdl: string): void {
+  function reload(sdl: string, contract?: string): void {
     try {
-      served = serve(sdl);
+      supergraphs.serve(sdl, contract);
     } catch (error) {
       metrics?.supergraph('failure');
       throw error;
@@ -203,7 +193,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   async function stop() {
-    for (const dataSource of [...dataSources.values(), ...retired]) dataSource.close();
+    supergraphs.close();
     await redis?.quit().catch(() => redis.disconnect());
   }
 }

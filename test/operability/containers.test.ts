@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,14 +105,22 @@ describe('the entry point (deploy/docker-entrypoint.sh)', () => {
     expect(calls).toEqual([nodeArguments(pkg.scripts[script]!)]);
   });
 
-  it('composes supergraph.yaml as `npm run compose` does, then runs the gateway with its node options', () => {
+  it('composes supergraph.yaml and its contracts as `npm run compose` does, then runs the gateway with its node options and every contract', () => {
+    const out = join(sandbox, 'junction');
+    // What compose writes for contracts.yaml's partner contract (node is a stub here).
+    mkdirSync(join(out, 'contracts'), { recursive: true });
+    writeFileSync(join(out, 'contracts', 'partner.graphql'), '');
     const { status, calls } = runEntrypoint(['gateway', '--workers', '2']);
-    const supergraph = join(sandbox, 'junction', 'supergraph.graphql');
+    const supergraph = join(out, 'supergraph.graphql');
     expect(status).toBe(0);
-    expect(calls[0]).toEqual([...nodeArguments(pkg.scripts.compose!), '--output', supergraph]);
+    expect(calls[0]).toEqual([...nodeArguments(pkg.scripts.compose!), '--output', supergraph, '--contracts', join(out, 'contracts.yaml')]);
+    expect(readFileSync(join(out, 'contracts.yaml'), 'utf8')).toBe(readText('contracts.yaml'));
     const started = nodeArguments(pkg.scripts['start:gateway']!);
     const shebangOptions = readText('bin/junction.js').split('\n')[0]!.split(' ').filter((word) => word.startsWith('--'));
-    expect(calls[1]).toEqual([...started.slice(0, started.indexOf('--supergraph')), '--supergraph', supergraph, '--workers', '2']);
+    expect(calls[1]).toEqual([
+      ...started.slice(0, started.indexOf('--supergraph')),
+      ...['--supergraph', supergraph, '--workers', '2', '--contract', `partner=${join(out, 'contracts', 'partner.graphql')}`],
+    ]);
     expect(calls[1]).toEqual(expect.arrayContaining(shebangOptions));
   });
 
@@ -181,7 +189,7 @@ describe('the image (Dockerfile, .dockerignore)', () => {
         .filter((entry) => entry.isFile())
         .map((entry) => join(entry.parentPath.slice(root.length), entry.name)),
     );
-    const data = ['package.json', 'tsconfig.json', 'supergraph.yaml', ...SUBGRAPHS.map((name) => `schema/${name}.graphql`)];
+    const data = ['package.json', 'tsconfig.json', 'supergraph.yaml', 'contracts.yaml', ...SUBGRAPHS.map((name) => `schema/${name}.graphql`)];
     const needed = [...graph.files, ...migrations, ...data, 'deploy/docker-entrypoint.sh'];
     expect(entrypointFiles.every(exists)).toBe(true);
 

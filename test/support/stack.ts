@@ -1,3 +1,4 @@
+import type { Contract } from '#lib/contracts.js';
 import { parseEnv, type Env } from '#lib/env.js';
 import { createLogger } from '#lib/logger.js';
 import { migrateAll } from '#lib/migrate.js';
@@ -37,7 +38,12 @@ export type TestStack = Stack & {
  * The whole supergraph on free ports, on a fresh database (migrated, and
  * seeded with `world` when given): what a frontend talks to, over HTTP.
  */
-export async function startTestStack(world?: World, envOverrides: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(
+  world?: World,
+  envOverrides: Record<string, string> = {},
+  /** Contracts to serve beside the supergraph (e.g. contracts.yaml's), to the clients CONTRACT_CLIENTS maps to them. */
+  { contracts }: { contracts?: readonly Contract[] } = {},
+): Promise<TestStack> {
   const statements: string[] = [];
   const database = await createTestDatabase({ onQuery: (sql) => statements.push(sql) });
   const idp = await createIdentityProvider();
@@ -52,6 +58,7 @@ export async function startTestStack(world?: World, envOverrides: Record<string,
       env,
       logger: createLogger(env, 'test'),
       config,
+      ...(contracts ? { contracts } : {}),
       ports: 'ephemeral',
       gatewayPort: 0,
     });
