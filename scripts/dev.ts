@@ -2,7 +2,6 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { listen } from '#lib/http.js';
@@ -12,6 +11,7 @@ import { databaseOptions } from '#lib/subgraph.js';
 import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } from '#lib/supergraph.js';
 import { createGateway } from '../gateway/src/server.js';
 import { hotReload, openSupergraphSource } from '../gateway/src/supergraph-source.js';
+import { fail, parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: npm run dev -- [--config FILE] [--output FILE]
 
@@ -23,27 +23,11 @@ subgraph's SDL it runs codegen, composes, restarts the subgraphs and hot-reloads
 /** Saves come in bursts (editors write, then rename; a formatter runs): act once they are quiet. */
 const QUIET_MS = 200;
 
-function fail(message: string, code = 1): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
-}
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      config: { type: 'string', default: 'supergraph.yaml' },
-      output: { type: 'string', default: 'supergraph.graphql' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }));
-} catch (error) {
-  fail(`${(error as Error).message}\n\n${USAGE}`, 2);
-}
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const values = parseCommandLine(USAGE, {
+  config: { type: 'string', default: 'supergraph.yaml' },
+  output: { type: 'string', default: 'supergraph.graphql' },
+});
 const { config: configFile, output } = values;
 const env = loadEnv();
 const logger = createLogger(env, 'junction');

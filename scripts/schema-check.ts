@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { formatCheckReport } from './schema/check-report.js';
 import { checkProposedSchema } from './schema/schema-workflow.js';
+import { fail, parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: npm run schema:check -- [--config FILE] [--published DIR] [--against git:REF] [--documents DIR] [--json]
 
@@ -15,30 +15,14 @@ Fails (exit 1) when a registered operation uses a breaking change or no longer v
                      beside the config)
   --json             print the report as JSON`;
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
-}
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      config: { type: 'string', default: 'supergraph.yaml' },
-      published: { type: 'string' },
-      against: { type: 'string' },
-      documents: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }));
-} catch (error) {
-  fail(`${(error as Error).message}\n\n${USAGE}`, 2);
-}
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const values = parseCommandLine(USAGE, {
+  config: { type: 'string', default: 'supergraph.yaml' },
+  published: { type: 'string' },
+  against: { type: 'string' },
+  documents: { type: 'string' },
+  json: { type: 'boolean', default: false },
+});
 if (values.against !== undefined && !/^git:\S+$/.test(values.against)) {
   fail(`--against takes git:<ref>, e.g. git:main; got "${values.against}".\n\n${USAGE}`, 2);
 }

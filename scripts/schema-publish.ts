@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { publishSchema } from './schema/schema-workflow.js';
+import { fail, parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: npm run schema:publish -- [--config FILE] [--published DIR]
 
@@ -9,27 +9,11 @@ changelog entry listing the changes since the last publication. Writes nothing w
   --config FILE    the supergraph config (default: supergraph.yaml)
   --published DIR  where the published schema lives (default: schema/published beside the config)`;
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
-}
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      config: { type: 'string', default: 'supergraph.yaml' },
-      published: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }));
-} catch (error) {
-  fail(`${(error as Error).message}\n\n${USAGE}`, 2);
-}
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const values = parseCommandLine(USAGE, {
+  config: { type: 'string', default: 'supergraph.yaml' },
+  published: { type: 'string' },
+});
 
 const result = await publishSchema({ configFile: values.config, publishedDir: values.published }).catch((error: Error) =>
   fail(error.message, 1),
