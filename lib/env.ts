@@ -55,7 +55,7 @@ const schema = z
     METRICS: flag.default(true),
     // Every process: OpenTelemetry traces (lib/telemetry.ts), off unless an exporter or endpoint is named.
     // The OTLP exporter reads the rest of OTEL_EXPORTER_OTLP_* (headers, timeout) itself, as the spec has it.
-    /** The spec's switch: "true" (any case) turns the SDK off, anything else leaves it to the variables below. */
+    /** The spec's switch: "true", in upper or lower case, turns the SDK off; other values leave it to the variables below. */
     OTEL_SDK_DISABLED: z.string().transform((value) => value.trim().toLowerCase() === 'true').default(false),
     OTEL_TRACES_EXPORTER: list.pipe(z.array(z.enum(['otlp', 'console', 'none']))).optional(),
     OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),

@@ -44,7 +44,7 @@ async function answers(url: string): Promise<void> {
 
 /**
  * The same, on a connection of its own. A kept-alive connection of the test's
- * fetch may be one the killed worker held: that one breaks, as it would for any
+ * fetch may be one the killed worker held: that one breaks, as it would for every
  * client; what must hold is that new connections are answered meanwhile.
  */
 function answersOnNewConnection(url: string): Promise<void> {
