@@ -1,68 +1,12 @@
 import type { Sql, TransactionSql } from 'postgres';
+import { databaseFault, PoolTimeoutError } from './db-faults.js';
 import { traceStatement, tracing } from './telemetry.js';
 
 /**
- * Database faults and the bounded pool around postgres.js: how a failed call
- * is classified, a semaphore that bounds the wait for a connection, and the
- * guards that keep a killed connection from hanging or crashing the process.
+ * The bounded pool around postgres.js: a semaphore that bounds the wait for a
+ * connection, and the guards that keep a killed connection from hanging or
+ * crashing the process (faults are classified in db-faults.ts).
  */
-/** Every connection was busy for longer than `poolTimeoutMs`. */
-export class PoolTimeoutError extends Error {
-  readonly code = 'POOL_TIMEOUT';
-  constructor(timeoutMs: number, size: number) {
-    super(`no database connection came free within ${timeoutMs} ms (all ${size} in use)`);
-    this.name = 'PoolTimeoutError';
-  }
-}
-
-/**
- * What kind of outage a failed database call was, if it was one rather than a
- * fault of the query itself:
- * - `connection-lost`: the connection died under the statement (killed backend,
- *   server restart, network reset); the pool reconnects by itself;
- * - `unavailable`: no connection could be had (server down or refusing, pool
- *   exhausted, client closed);
- * - `timeout`: the statement ran past `statement_timeout` (or was cancelled).
- * Looks through drizzle's DrizzleQueryError to the driver's error.
- */
-export type DatabaseFault = 'connection-lost' | 'unavailable' | 'timeout';
-
-const CONNECTION_LOST = new Set([
-  '57P01', // admin_shutdown: pg_terminate_backend, or a fast shutdown
-  '57P02', // crash_shutdown
-  'CONNECTION_CLOSED',
-  'ECONNRESET',
-  'EPIPE',
-]);
-const UNAVAILABLE = new Set([
-  '57P03', // cannot_connect_now: starting up or shutting down
-  '53300', // too_many_connections
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-  'CONNECT_TIMEOUT',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'POOL_TIMEOUT',
-]);
-
-export function databaseFault(error: unknown): DatabaseFault | undefined {
-  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === 'string') {
-      if (code === '57014') return 'timeout';
-      if (CONNECTION_LOST.has(code)) return 'connection-lost';
-      // Class 08: connection exceptions.
-      if (UNAVAILABLE.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return 'unavailable';
-    }
-    current = cause;
-  }
-  return undefined;
-}
-
 const connectionLost = (error: unknown) => databaseFault(error) === 'connection-lost';
 
 /** How much of a pool is in use, for the metrics: read at any moment. */

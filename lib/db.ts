@@ -141,4 +141,5 @@ function redactUrl(url: string): string {
   }
 }
 
-export { PoolTimeoutError, databaseFault, type DatabaseFault, type PoolUse } from './db-pool.js';
+export { PoolTimeoutError, databaseFault, type DatabaseFault } from './db-faults.js';
+export type { PoolUse } from './db-pool.js';
