@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Logger } from '#lib/logger.js';
+import { parseClientSettings } from './client-settings.js';
 import { throttledWarning } from './redis.js';
 
 /**
@@ -70,20 +71,13 @@ function sha256(text: string): string {
 
 /** Client modes from configuration entries like `web=enforce`; throws listing every bad entry. */
 export function parseClientModes(entries: readonly string[]): Record<string, PersistedMode> {
-  const modes: Record<string, PersistedMode> = {};
-  const problems: string[] = [];
-  for (const entry of entries) {
-    const [client = '', mode = '', ...rest] = entry.split('=').map((part) => part.trim());
-    if (client === '' || rest.length > 0 || !isMode(mode)) {
-      problems.push(`"${entry}" is not <client>=<${MODES.join('|')}>`);
-    } else if (Object.hasOwn(modes, client)) {
-      problems.push(`client "${client}" is given a mode twice`);
-    } else {
-      modes[client] = mode;
-    }
-  }
-  if (problems.length > 0) throw new Error(`Trusted document client modes: ${problems.join('; ')}`);
-  return modes;
+  const modes = parseClientSettings(entries, {
+    setting: 'Trusted document client modes',
+    syntax: `<client>=<${MODES.join('|')}>`,
+    noun: 'a mode',
+    accepts: isMode,
+  });
+  return Object.fromEntries(modes);
 }
 
 const manifestSchema = z.object({

@@ -1,4 +1,5 @@
 import type { Identity } from '#lib/identity.js';
+import { parseClientSettings } from './client-settings.js';
 import type { SubgraphDataSource } from './data-source.js';
 import type { ServedSupergraph } from './pipeline.js';
 import type { SubgraphFetcher } from './query-plan-executor.js';
@@ -128,14 +129,5 @@ export function createServedSupergraphs(options: ServedSupergraphsOptions): Serv
 
 /** CONTRACT_CLIENTS: `<client>=<contract>` entries; throws listing every entry that is not. */
 export function parseContractClients(entries: readonly string[]): Map<string, string> {
-  const clients = new Map<string, string>();
-  const problems: string[] = [];
-  for (const entry of entries) {
-    const [client = '', contract = '', ...rest] = entry.split('=').map((part) => part.trim());
-    if (client === '' || contract === '' || rest.length > 0) problems.push(`"${entry}" is not <client>=<contract>`);
-    else if (clients.has(client)) problems.push(`client "${client}" is given a contract twice`);
-    else clients.set(client, contract);
-  }
-  if (problems.length > 0) throw new Error(`CONTRACT_CLIENTS: ${problems.join('; ')}`);
-  return clients;
+  return parseClientSettings(entries, { setting: 'CONTRACT_CLIENTS', syntax: '<client>=<contract>', noun: 'a contract' });
 }
