@@ -12,7 +12,7 @@ import type { GraphQLSchemaModule } from '@apollo/subgraph/dist/schema-helper/in
 import { parse, Source, type DocumentNode } from 'graphql';
 import { openDatabase, poolUse, type Database, type DatabaseOptions } from './db.js';
 import { loadEnv, type Env } from './env.js';
-import { createErrorFormatter } from './errors.js';
+import { createErrorFormatter, errorLog } from './errors.js';
 import { closeServer, createRouter, graphqlHandler, listen, sendError, type Handler, type Listening } from './http.js';
 import { GATEWAY_HEADER, GatewayTokenError, verifyGatewayToken, type Identity } from './identity.js';
 import { createLogger, type Logger } from './logger.js';
@@ -68,7 +68,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
 ): ApolloServer<TContext> {
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: loadSubgraphSdl(name), resolvers }]),
-    formatError: createErrorFormatter({ production: env.production, logger }),
+    formatError: createErrorFormatter({ production: env.production }),
     // Junction stops its servers itself, in order; Apollo's own signal handler would race it.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !env.production,
@@ -77,6 +77,8 @@ export function createSubgraphServer<TContext extends BaseContext>(
       ApolloServerPluginLandingPageDisabled(),
       // Per-field traces are for Apollo's hosted studio, which Junction does not report to.
       ApolloServerPluginInlineTraceDisabled(),
+      // What formatError masks, in the log with the request's id.
+      errorLog(logger),
     ],
   });
 }

@@ -364,6 +364,10 @@ describe.skipIf(!serverUrl)('database faults through a subgraph', () => {
       expect(JSON.stringify(result)).not.toMatch(/select|from|accounts|pg_|127\.0\.0\.1|5432|stacktrace/i);
     }
     expect(logged.join('')).toContain('Failed query: select');
+    // Under the request's id, which the gateway forwards: the subgraph's line joins the gateway's.
+    const faults = logged.map((line) => JSON.parse(line) as { msg: string; requestId?: string }).filter((line) => line.msg === 'database fault');
+    expect(faults.length).toBeGreaterThanOrEqual(2);
+    for (const fault of faults) expect(fault.requestId).toBe('test');
 
     expect((await execute('{ users(first: 1) { id } }')).errors).toBeUndefined();
   });
