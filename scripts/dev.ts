@@ -13,12 +13,15 @@ import { createGateway } from '../gateway/src/server.js';
 import { hotReload, openSupergraphSource } from '../gateway/src/supergraph-source.js';
 import { fail, parseCommandLine } from './command-line.js';
 
-const USAGE = `Usage: npm run dev -- [--config FILE] [--output FILE]
+const USAGE = `Usage: npm run dev -- [--config FILE] [--output FILE] [--code DIR ...]
 
 Junction for development: like npm start, and on each save of supergraph.yaml or a
-subgraph's SDL it runs codegen, composes, restarts the subgraphs and hot-reloads the gateway.
+subgraph's SDL it runs codegen, composes, restarts the subgraphs and hot-reloads the gateway;
+on each save of the subgraphs' code it restarts them.
   --config FILE  the supergraph config (default: supergraph.yaml)
-  --output FILE  where the composed supergraph is written (default: supergraph.graphql)`;
+  --output FILE  where the composed supergraph is written (default: supergraph.graphql)
+  --code DIR     a folder of the subgraphs' TypeScript, watched with its subfolders;
+                 repeatable (default: subgraphs and lib)`;
 
 /** Saves come in bursts (editors write, then rename; a formatter runs): act once they are quiet. */
 const QUIET_MS = 200;
@@ -27,6 +30,7 @@ const QUIET_MS = 200;
 const values = parseCommandLine(USAGE, {
   config: { type: 'string', default: 'supergraph.yaml' },
   output: { type: 'string', default: 'supergraph.graphql' },
+  code: { type: 'string', multiple: true, default: ['subgraphs', 'lib'] },
 });
 const { config: configFile, output } = values;
 const env = loadEnv();
@@ -92,14 +96,20 @@ const gateway = await createGateway({ supergraphSdl: await source.load(), logger
 const reloading = hotReload(source, gateway.reload, logger.child({ component: 'gateway' }));
 const listening = await listen(gateway.server, env.PORT ?? 4000, env.HOST);
 
-/** One save's work: codegen (when an SDL in schema/ changed), composition, the subgraphs, then the supergraph. */
-async function rebuild(changed: Set<string>): Promise<void> {
-  if ([...changed].some((file) => dirname(file) === schemaDir) && !(await codegen())) {
-    console.error('Codegen failed; the generated resolver types are stale.');
+/**
+ * One burst of saves' work: codegen (when an SDL in schema/ changed) and
+ * composition when the config or an SDL changed; then, as for code alone,
+ * the subgraphs restart and the supergraph is written for the gateway.
+ */
+async function rebuild(changed: Set<string>, schemaSaved: boolean): Promise<void> {
+  if (schemaSaved) {
+    if ([...changed].some((file) => dirname(file) === schemaDir) && !(await codegen())) {
+      console.error('Codegen failed; the generated resolver types are stale.');
+    }
+    const composed = await compose();
+    if (!composed) return;
+    watchFiles(composed.files);
   }
-  const composed = await compose();
-  if (!composed) return;
-  watchFiles(composed.files);
   console.log('Restarting the subgraphs...');
   await stopSubgraphs(subgraphs);
   try {
@@ -115,10 +125,24 @@ async function rebuild(changed: Set<string>): Promise<void> {
 
 // Saves while a rebuild runs are gathered for the next one.
 let changed = new Set<string>();
+let schemaSaved = false;
 let timer: NodeJS.Timeout | undefined;
 let building: Promise<void> = Promise.resolve();
 const watchers = new Map<string, ReturnType<typeof watch>>();
 const watched = new Set<string>();
+
+/** Gathers a save (of the config or an SDL: `schema`; or of code) into the next rebuild, which starts once saves are quiet. */
+function saved(file: string, schema: boolean): void {
+  changed.add(file);
+  schemaSaved ||= schema;
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    const [batch, schemaInBatch] = [changed, schemaSaved];
+    changed = new Set();
+    schemaSaved = false;
+    building = building.then(() => rebuild(batch, schemaInBatch)).catch((error: unknown) => logger.error({ err: error }, 'rebuild failed'));
+  }, QUIET_MS);
+}
 
 function watchFiles(files: string[]) {
   watched.clear();
@@ -126,24 +150,25 @@ function watchFiles(files: string[]) {
   for (const dir of new Set([...watched].map((file) => dirname(file)))) {
     if (watchers.has(dir)) continue;
     watchers.set(dir, watch(dir, (_event, name) => {
-      const file = name ? resolve(dir, name.toString()) : undefined;
-      if (file && !watched.has(file)) return;
-      changed.add(file ?? dir);
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        const batch = changed;
-        changed = new Set();
-        building = building.then(() => rebuild(batch)).catch((error: unknown) => logger.error({ err: error }, 'rebuild failed'));
-      }, QUIET_MS);
+      const file = name ? resolve(dir, name.toString()) : dir;
+      if (watched.has(file) || !name) saved(file, true);
     }));
   }
+}
+
+// The subgraphs' code: TypeScript only, and not what codegen writes (it runs on SDL saves, which restart anyway).
+for (const dir of values.code.map((folder) => resolve(folder))) {
+  watchers.set(`${dir}/**`, watch(dir, { recursive: true }, (_event, name) => {
+    const file = name?.toString();
+    if (file?.endsWith('.ts') && !file.includes('__generated__')) saved(resolve(dir, file), false);
+  }));
 }
 watchFiles(first.files);
 
 console.log(`
 Junction (dev) is running: ${listening.url}
   watching ${configFile} and the SDL it names; each save runs codegen, composes into ${output},
-  restarts the subgraphs and hot-reloads the gateway.
+  restarts the subgraphs and hot-reloads the gateway. A save of their code (${values.code.join(', ')}) restarts them.
 Press Ctrl-C to stop.`);
 
 stopOnSignals(
