@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { buildSchema as buildFederationSchema, printSchema as printFederationSchema, Supergraph } from '@apollo/federation-internals';
+import { buildSchema as buildFederationSchema, printSchema as printFederationSchema } from '@apollo/federation-internals';
 import {
-  buildSchema,
   isTypeDefinitionNode,
   isTypeExtensionNode,
   Kind,
@@ -15,6 +14,7 @@ import {
 } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { apiSchemaOf } from './api-schema.js';
 import { contractExclusions, type ContractFilter } from './contract-filter.js';
 
 export type { ContractFilter } from './contract-filter.js';
@@ -142,7 +142,7 @@ function elementsOf(definitions: readonly DefinitionNode[]): Map<string, Tagged[
 export function contractSupergraph(supergraphSdl: string, filter: ContractFilter & { name?: string }): string {
   const contract = filter.name ?? 'contract';
   const document = parse(supergraphSdl);
-  const apiSchema = buildSchema(printFederationSchema(Supergraph.build(supergraphSdl, { supportedFeatures: null }).apiSchema()));
+  const apiSchema = apiSchemaOf(supergraphSdl);
   const tagName = linkedName(document, TAG_SPEC);
   const elements = elementsOf(document.definitions);
   const tagsOf = (coordinate: string) =>
@@ -179,7 +179,7 @@ export function contractSupergraph(supergraphSdl: string, filter: ContractFilter
   const sdl = `${printFederationSchema(buildFederationSchema(print({ ...filtered, definitions }))).trimEnd()}\n`;
 
   try {
-    Supergraph.build(sdl, { supportedFeatures: null }).apiSchema();
+    apiSchemaOf(sdl);
   } catch (error) {
     throw new ContractError(contract, [(error as Error).message]);
   }

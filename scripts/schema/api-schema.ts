@@ -1,5 +1,7 @@
-import { printSchema as printFederationSchema, Supergraph } from '@apollo/federation-internals';
-import { buildSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, type GraphQLSchema } from 'graphql';
+import { apiSdlOf } from '#lib/api-schema.js';
+
+export { apiSdlOf };
 
 /**
  * A version of the supergraph as governance sees it: the API schema clients
@@ -8,14 +10,6 @@ import { buildSchema, printSchema, type GraphQLSchema } from 'graphql';
  * rules (keys, @requires, @provides, which subgraph resolves what).
  */
 export type SchemaVersion = { apiSdl: string; supergraphSdl: string };
-
-/** The API schema's SDL, as graphql-js prints it (stable, diff-friendly). */
-export function apiSdlOf(supergraphSdl: string): string {
-  // supportedFeatures null: @authenticated/@requiresScopes (for: SECURITY) are the gateway's
-  // business; they do not change which types and fields clients see.
-  const api = Supergraph.build(supergraphSdl, { supportedFeatures: null }).apiSchema();
-  return `${printSchema(buildSchema(printFederationSchema(api))).trimEnd()}\n`;
-}
 
 export function schemaVersionOf(supergraphSdl: string): SchemaVersion {
   return { apiSdl: apiSdlOf(supergraphSdl), supergraphSdl };
