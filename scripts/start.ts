@@ -10,6 +10,7 @@ import { readSupergraphConfig } from '#lib/supergraph.js';
 import { readContractsConfig } from '#lib/contracts.js';
 import { parseContractClients } from '../gateway/src/served-supergraphs.js';
 import { seedIfEmpty } from './seed/load.js';
+import { fail } from './command-line.js';
 import { startStack } from './stack.js';
 
 /**
@@ -21,11 +22,6 @@ const env = loadEnv();
 const logger = createLogger(env, 'junction');
 // One process serves everything here, so one service name (junction-stack) covers the gateway and the subgraphs.
 const telemetry = await startTelemetry(env, 'stack');
-
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
 
 const config = await readSupergraphConfig('supergraph.yaml').catch((error: Error) => fail(error.message));
 // Contracts are optional: without contracts.yaml, every client sees the full supergraph.

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { loadEnv } from '#lib/env.js';
 import { signDevelopmentToken } from '../gateway/src/auth.js';
+import { fail, parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: junction token --user ID [--scopes "a b"] [--expires 1h]
 
@@ -12,27 +12,16 @@ when neither JWKS_URL nor JWKS_FILE is set, outside production:
   --scopes "a b"   the scopes it grants, space-separated
   --expires 1h     how long it is valid ("30m", "1h", "7d"...)`;
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
-}
-
 export async function main(argv: string[]): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        user: { type: 'string' },
-        scopes: { type: 'string', default: '' },
-        expires: { type: 'string', default: '1h' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    fail(`${(error as Error).message}\n\n${USAGE}`, 2);
-  }
-  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  const values = parseCommandLine(
+    USAGE,
+    {
+      user: { type: 'string' },
+      scopes: { type: 'string', default: '' },
+      expires: { type: 'string', default: '1h' },
+    },
+    argv,
+  );
   const subject = values.user?.trim();
   if (!subject || /\s/.test(subject)) fail(`--user must be a user id.\n\n${USAGE}`, 2);
   if (!/^\d+\s*[a-z]+$/i.test(values.expires)) fail(`--expires must be a duration such as 30m, 1h or 7d.\n\n${USAGE}`, 2);
