@@ -5,6 +5,7 @@ import { startGatewayProcess, type GatewayProcess } from '../support/gateway-pro
 import { codes, post } from '../support/graphql.js';
 import { loggedTimes, logLines, replaceFile, sendTraffic } from '../support/hot-reload.js';
 import { books, startLibrary, type Library } from '../support/library.js';
+import { endLibraryScenario } from '../support/library-scenario.js';
 
 /**
  * `junction gateway --supergraph FILE` watches the file. A new valid
@@ -34,9 +35,7 @@ beforeAll(async () => {
   withoutShelf = library.compose(['catalog', 'people']);
 });
 afterEach(async () => {
-  library.shelf.release();
-  library.shelf.mode = 'ok';
-  await gateway?.stop();
+  await endLibraryScenario(library, gateway);
   gateway = undefined;
 });
 afterAll(() => library?.stop());

@@ -1,156 +1,22 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeServices } from '@apollo/composition';
-import { buildSchema, parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSdlOf, schemaVersionOf } from '../../scripts/schema/api-schema.js';
-import { readChangelog, type Changelog } from '../../scripts/schema/changelog.js';
 import { readContractSchemas } from '../../scripts/schema/contract-schemas.js';
-import { buildDocsSite, type DocsPage } from '../../scripts/schema/docs-site.js';
-import { readPublished } from '../../scripts/schema/published-schema.js';
+import { buildDocsSite } from '../../scripts/schema/docs-site.js';
 import { schemaCoordinates } from '../../scripts/schema/schema-coordinates.js';
-import { describedElements, elementOf, idsOf, plain, textOf } from '../support/docs-pages.js';
-import { root } from '../support/schema-workspace.js';
+import { changelog, compose } from '../support/docs-catalogue.js';
+import { expectEveryElementDescribed, expectSelfContained } from '../support/docs-expectations.js';
+import { elementOf, idsOf, textOf } from '../support/docs-pages.js';
 
 /**
  * The partners' docs, on a small catalogue whose partner contract leaves out
  * a field, an argument, an enum value and a type (the way `npm run compose`
  * writes a contract: the full supergraph with `@inaccessible` on what it
- * leaves out), and on the repository's published schema through the script.
+ * leaves out): the reference, the contract's page and the changelog.
  */
-const catalog = (hide: string) => `
-extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible"])
-
-"""The catalogue's entry points. <script>alert("owned")</script>"""
-type Query {
-  "One product by UPC, or \`null\` when there is none."
-  product("The product's UPC." upc: String!): Product
-  "Products in the given order."
-  products("How many, from 1 to 100." first: Int = 10 ${hide}, "The order." sort: Sort = NAME): [Product!]!
-  "Products and brands whose name contains the text."
-  search("What to look for." text: String!): [SearchResult!]!
-}
-
-"Changes to the catalogue."
-type Mutation {
-  "Adds a product and returns it."
-  addProduct("The product's details." input: NewProduct!): Product!
-}
-
-"Anything with a stable id."
-interface Node {
-  "The stable id."
-  id: ID!
-}
-
-"Something for sale."
-type Product implements Node @key(fields: "upc") {
-  "The stable id."
-  id: ID!
-  "The Universal Product Code."
-  upc: String!
-  "The name on the shelf."
-  name: String!
-  "What the product costs us, in cents."
-  cost: Int ${hide}
-  "The name before renaming."
-  title: String @deprecated(reason: "Use \`name\`.")
-}
-
-"A maker of products."
-type Brand implements Node ${hide} {
-  "The stable id."
-  id: ID!
-  "The brand's name."
-  name: String!
-}
-
-"A search hit."
-union SearchResult = Product | Brand
-
-"How products are ordered."
-enum Sort {
-  "By name, A to Z."
-  NAME
-  "By margin, highest first."
-  MARGIN ${hide}
-  "By age."
-  OLDEST @deprecated(reason: "Nobody sorts by age.")
-}
-
-"A new product."
-input NewProduct {
-  "The Universal Product Code."
-  upc: String!
-  "The name on the shelf."
-  name: String!
-  "What it costs us, in cents."
-  cost: Int = 0 ${hide}
-}
-`;
-
-const reviews = `
-extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-
-type Product @key(fields: "upc") {
-  upc: String!
-  "What buyers said, newest first."
-  reviews: [Review!]!
-}
-
-"A buyer's opinion of a product."
-type Review {
-  "What the buyer wrote."
-  body: String!
-}
-`;
-
-function compose(hide: string): string {
-  const result = composeServices([
-    { name: 'catalog', url: 'http://catalog.test/graphql', typeDefs: parse(catalog(hide)) },
-    { name: 'reviews', url: 'http://reviews.test/graphql', typeDefs: parse(reviews) },
-  ]);
-  if (result.errors) throw new Error(result.errors.map((error) => error.message).join('\n'));
-  return result.supergraphSdl;
-}
-
-const changelog: Changelog = {
-  format: 'junction-schema-changelog',
-  version: 1,
-  entries: [
-    {
-      publishedAt: '2026-03-01T09:30:00.000Z',
-      initial: false,
-      summary: { breaking: 1, dangerous: 1, safe: 1 },
-      changes: [
-        { severity: 'breaking', type: 'FIELD_REMOVED', coordinate: 'Product.price', message: 'Product.price was removed.' },
-        { severity: 'dangerous', type: 'VALUE_ADDED_TO_ENUM', coordinate: 'Sort.MARGIN', message: 'MARGIN was added to enum type Sort.' },
-        { severity: 'safe', type: 'FIELD_ADDED', coordinate: 'Product.cost', message: 'Product.cost was added.' },
-      ],
-    },
-    { publishedAt: '2026-02-01T08:00:00.000Z', initial: true, summary: { breaking: 0, dangerous: 0, safe: 0 }, changes: [] },
-  ],
-};
-
-function expectEveryElementDescribed(html: string, schema: GraphQLSchema): void {
-  for (const { coordinate, description } of describedElements(schema)) {
-    const text = textOf(elementOf(html, coordinate));
-    if (description) expect(text, coordinate).toContain(plain(description));
-  }
-}
-
-function expectSelfContained(pages: readonly DocsPage[]): void {
-  for (const { path, html } of pages) {
-    expect(html, path).not.toMatch(/<link\b/i);
-    expect(html, path).not.toMatch(/<script\b/i);
-    expect(html, path).not.toMatch(/@import/i);
-    expect(html, path).not.toMatch(/url\(/i);
-    expect(html, path).not.toMatch(/(src|href)="(https?:)?\/\//i);
-  }
-}
-
 describe('the docs of a catalogue with a partner contract', () => {
   let dir: string;
   let full: GraphQLSchema;
@@ -272,44 +138,5 @@ describe('the docs of a catalogue with a partner contract', () => {
     await mkdir(uncomposed);
     await writeFile(join(uncomposed, 'contracts.yaml'), 'contracts:\n  partner:\n    include: [partner]\n');
     await expect(readContractSchemas(uncomposed)).rejects.toThrow(/names the contract partner but .*contracts\/partner\.graphql is missing: run npm run compose\./);
-  });
-});
-
-describe('npm run schema:docs on the repository', () => {
-  let out: string;
-  beforeAll(async () => {
-    out = await mkdtemp(join(tmpdir(), 'junction-docs-out-'));
-  });
-  afterAll(async () => {
-    await rm(out, { recursive: true, force: true });
-  });
-
-  it('writes the reference of the published schema and its changelog', async () => {
-    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('npx', ['tsx', 'scripts/schema-docs.ts', '--out', out], { cwd: root }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-    expect(run.stderr.replace(/^npm warn .*\n/gm, '')).toBe('');
-    expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining(`pages to ${out}: open ${join(out, 'index.html')}.`) });
-
-    const published = await readPublished(join(root, 'schema', 'published'));
-    if (!published) throw new Error('nothing is published in the repository');
-    const [contracts, history] = await Promise.all([readContractSchemas(root), readChangelog(join(root, 'schema', 'published'))]);
-    const expected = buildDocsSite({ version: published, source: 'published', contracts, changelog: history });
-    const written = await readdir(out, { recursive: true });
-    expect(written).toEqual(expect.arrayContaining(['index.html', 'changelog.html']));
-    for (const { path, html } of expected) expect(await readFile(join(out, path), 'utf8'), path).toBe(html);
-    expectSelfContained(expected);
-
-    const index = await readFile(join(out, 'index.html'), 'utf8');
-    const schema = buildSchema(published.apiSdl);
-    expect(idsOf(index)).toEqual(schemaCoordinates(schema));
-    expectEveryElementDescribed(index, schema);
-    const changelogPage = textOf(await readFile(join(out, 'changelog.html'), 'utf8'));
-    for (const entry of history.entries) {
-      expect(changelogPage).toContain(entry.publishedAt.slice(0, 10));
-      for (const change of entry.changes) expect(changelogPage).toContain(change.message);
-    }
   });
 });

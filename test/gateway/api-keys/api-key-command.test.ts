@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApiKeyVerifier, listApiKeys } from '../../../gateway/src/api-keys.js';
+import { clearApiKeys, createApiKeyDatabase, invalid, refusal } from '../../support/api-key-database.js';
+import type { TestDatabase } from '../../support/database.js';
+import { run } from '../../support/processes.js';
+
+/**
+ * Partners' API keys made, listed and revoked through `junction api-key`, a
+ * child process on the same database as the test.
+ */
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createApiKeyDatabase();
+});
+afterAll(() => database?.close());
+beforeEach(() => clearApiKeys(database));
+
+// The embedded database belongs to one process: the CLI can share only a Postgres server's.
+describe.runIf(process.env.DATABASE_URL)('junction api-key, as a process', () => {
+  async function junction(...args: string[]) {
+    const process = run('node', ['bin/junction.js', 'api-key', ...args], { DATABASE_URL: database.url! });
+    const code = await process.exited;
+    return { code, output: process.output() };
+  }
+
+  it('creates a key and prints it once, lists without it, and revokes it', async () => {
+    const created = await junction('create', '--name', 'Partner A', '--client', 'acme', '--scopes', 'read write', '--burst', '10', '--per-second', '5');
+    expect(created.code, created.output).toBe(0);
+    const id = /^id\s+(\S+)$/m.exec(created.output)?.[1];
+    const key = /^key\s+(jk_\S+)$/m.exec(created.output)?.[1];
+    expect(id).toBeDefined();
+    expect(key).toBeDefined();
+
+    const verify = createApiKeyVerifier(database.db, { cacheMs: 0 });
+    expect(await verify(key!)).toEqual({
+      kind: 'api-key',
+      subject: id,
+      client: 'acme',
+      scopes: ['read', 'write'],
+      rateLimit: { burst: 10, perSecond: 5 },
+    });
+
+    const listed = await junction('list');
+    expect(listed.code).toBe(0);
+    expect(listed.output).toContain(id);
+    expect(listed.output).toContain(key!.slice(0, 11));
+    expect(listed.output).not.toContain(key);
+    expect(listed.output).not.toContain(createHash('sha256').update(key!).digest('hex'));
+
+    const revoked = await junction('revoke', id!);
+    expect(revoked.code, revoked.output).toBe(0);
+    expect(revoked.output).toContain(`Revoked ${id}`);
+    expect(await refusal(verify(key!))).toEqual(invalid);
+  });
+
+  it('explains what is wrong, with exit codes', async () => {
+    const [missingClient, halfLimit, unknown, nonsense] = await Promise.all([
+      junction('create', '--name', 'N'),
+      junction('create', '--name', 'N', '--client', 'C', '--burst', '3'),
+      junction('revoke', '00000000-0000-0000-0000-000000000000'),
+      junction('rotate'),
+    ]);
+    expect(missingClient).toMatchObject({ code: 2, output: expect.stringContaining('--client is required.') });
+    expect(halfLimit).toMatchObject({ code: 2, output: expect.stringContaining('Give --burst and --per-second together.') });
+    expect(unknown).toMatchObject({ code: 1, output: expect.stringContaining('No API key has the id or prefix') });
+    expect(nonsense).toMatchObject({ code: 2, output: expect.stringContaining('Unknown api-key command "rotate"') });
+    expect(await listApiKeys(database.db)).toEqual([]);
+  });
+});

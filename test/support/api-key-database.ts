@@ -1,0 +1,38 @@
+import { GraphQLError } from 'graphql';
+import { expect } from 'vitest';
+import { migrateGateway } from '../../gateway/src/api-keys.js';
+import { apiKeys } from '../../gateway/src/db/schema.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+/**
+ * A database for partners' API keys: fresh, with the gateway's migrations
+ * applied, emptied of keys between tests; and how a refused key looks.
+ */
+
+/** A fresh test database with the gateway's migrations applied; every SQL statement sent goes into `statements`. */
+export async function createApiKeyDatabase(statements: string[] = []): Promise<TestDatabase> {
+  const database = await createTestDatabase({ onQuery: (statement) => statements.push(statement) });
+  expect(await migrateGateway(database.db)).toBe(1);
+  return database;
+}
+
+/** Deletes every key, and forgets the statements sent so far. */
+export async function clearApiKeys(database: TestDatabase, statements: string[] = []): Promise<void> {
+  await database.db.delete(apiKeys);
+  statements.length = 0;
+}
+
+export const invalid = { message: 'The API key is not valid.', code: 'UNAUTHENTICATED' };
+
+export async function refusal(verifying: Promise<unknown>): Promise<{ message: string; code: unknown }> {
+  const error = await verifying.then(
+    () => {
+      throw new Error('expected the key to be refused');
+    },
+    (error: unknown) => error,
+  );
+  expect(error).toBeInstanceOf(GraphQLError);
+  return { message: (error as GraphQLError).message, code: (error as GraphQLError).extensions.code };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
