@@ -91,6 +91,11 @@ const schema = z
     REDIS_PREFIX: z.string().default('junction:'),
     // Gateway: contracts. `<client>=<contract>` entries: the clients (Identity.client) served a contract, not the full supergraph.
     CONTRACT_CLIENTS: list.optional(),
+    // Gateway: progressive @override (gateway/src/override-labels.ts). Labels active on every request;
+    // `<client>=<label>|<label>` entries for some clients; a header whose comma-separated labels a request activates.
+    OVERRIDE_LABELS: list.optional(),
+    OVERRIDE_LABEL_CLIENTS: list.optional(),
+    OVERRIDE_LABEL_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name').optional(),
     // Gateway: who is calling.
     JWKS_URL: httpUrl.optional(),
     JWKS_FILE: z.string().min(1).optional(),

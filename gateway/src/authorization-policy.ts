@@ -18,6 +18,7 @@ import {
   type GraphQLCompositeType,
   type GraphQLSchema,
 } from 'graphql';
+import { CONTEXT_FEATURE } from './context-rewrites.js';
 
 const AUTHENTICATED = 'https://specs.apollo.dev/authenticated';
 const REQUIRES_SCOPES = 'https://specs.apollo.dev/requiresScopes';
@@ -30,6 +31,8 @@ const ENFORCED_FEATURES = new Set([
   ...DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES,
   `${AUTHENTICATED}/v0.1`,
   `${REQUIRES_SCOPES}/v0.1`,
+  // Not a security feature, though linked `for: SECURITY`: the executor applies it (context-rewrites.ts).
+  CONTEXT_FEATURE,
 ]);
 
 /** One `@requiresScopes(scopes:)`: at least one inner list, all of whose scopes the caller holds. */

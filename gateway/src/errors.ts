@@ -67,25 +67,42 @@ export function formatted(error: GraphQLError): GraphQLFormattedError {
   return { ...json, extensions: { ...json.extensions, code } };
 }
 
+/** Errors a request's log line shows in full; the rest are counted. */
+const LOGGED_ERRORS = 10;
+/** Characters of a message the log keeps. */
+const LOGGED_MESSAGE = 1_000;
+
 /**
- * Logs every error a request met, in full and with its request id, before
- * `formatError` masks it for the client: what the client cannot be shown,
- * the operator must be able to find.
+ * Logs the errors a request met, with its request id, before `formatError`
+ * masks them for the client: what the client cannot be shown, the operator
+ * must be able to find. One line per request, at error level when any of
+ * them is the gateway's or a subgraph's failure: the first LOGGED_ERRORS in
+ * full, and how many there were. A subgraph answering thousands of errors
+ * costs one bounded line, not thousands.
  */
 export function logRequestErrors(logger: Logger, requestId: string, errors: readonly GraphQLError[]): void {
+  if (errors.length === 0) return;
+  let internal = false;
+  const shown: Record<string, unknown>[] = [];
   for (const error of errors) {
     const code = error.extensions?.code;
-    const internal = code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR || code === ErrorCode.DOWNSTREAM_SERVICE_ERROR || looksInternal(error.message);
+    const failure = code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR || code === ErrorCode.DOWNSTREAM_SERVICE_ERROR;
+    if (shown.length >= LOGGED_ERRORS) {
+      internal ||= failure;
+      continue;
+    }
+    const message = error.message.length > LOGGED_MESSAGE ? `${error.message.slice(0, LOGGED_MESSAGE)}…` : error.message;
+    internal ||= failure || looksInternal(message);
     const original = error.originalError ?? error;
-    const detail = {
-      requestId,
+    shown.push({
       path: error.path,
       code,
-      message: error.message,
+      message,
       extensions: error.extensions,
       ...(original instanceof Error && original !== error ? { err: original } : {}),
-    };
-    if (internal) logger.error(detail, 'request error');
-    else logger.debug(detail, 'request error');
+    });
   }
+  const line = { requestId, count: errors.length, errors: shown };
+  if (internal) logger.error(line, 'request errors');
+  else logger.debug(line, 'request errors');
 }

@@ -1,5 +1,5 @@
-import { operationFromDocument, printSchema, Supergraph } from '@apollo/federation-internals';
-import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
+import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, printSchema, Supergraph } from '@apollo/federation-internals';
+import { QueryPlanner, type FetchNode, type QueryPlan } from '@apollo/query-planner';
 import {
   buildSchema,
   execute,
@@ -14,14 +14,16 @@ import {
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
-  type InlineFragmentNode,
   type OperationDefinitionNode,
-  type SelectionNode,
-  type SelectionSetNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { markFailed, tracing, withChildSpan } from '#lib/telemetry.js';
 import type { GatewayContext } from './data-source.js';
+import { CONTEXT_FEATURE } from './context-rewrites.js';
+import { planOperation, type OperationPlanning } from './operation-planner.js';
+import { requirementsOf } from './plan-conflicts.js';
+import { resolvableKeys, unresolvableFetches } from './plan-keys.js';
+import { activeLabels, overrideLabelsOf } from './override-labels.js';
 import { executePlan, type SubgraphFetcher } from './query-plan-executor.js';
 import { compileShape, conditionKey, writeResponse, type Shape } from './response-writer.js';
 
@@ -41,6 +43,8 @@ export type ExecutorOptions = {
   planCacheSize?: number;
   /** Told whether each operation's plan was in the cache (hit) or had to be made (miss). */
   onPlanCache?: ((hit: boolean) => void) | undefined;
+  /** Draws `percent(N)` override labels (override-labels.ts); Math.random unless a test needs its own. */
+  random?: () => number;
 };
 
 export type ExecutionRequest = {
@@ -50,6 +54,8 @@ export type ExecutionRequest = {
   operationName?: string | null | undefined;
   variables?: Readonly<Record<string, unknown>> | undefined;
   context: GatewayContext;
+  /** Progressive override labels the gateway's configuration activates for this request (override-labels.ts). */
+  overrideLabels?: ReadonlySet<string> | undefined;
 };
 
 export type ExecutionResult = {
@@ -71,7 +77,7 @@ export type Executor = {
 
 /** One operation of one document, ready to run. */
 type Prepared =
-  | { ok: false; errors: readonly GraphQLError[] }
+  | { ok: false; status: number; errors: readonly GraphQLError[] }
   | {
       ok: true;
       operation: OperationDefinitionNode;
@@ -82,55 +88,67 @@ type Prepared =
       shapes: Map<string, Shape>;
       /** The root `__schema`/`__type` fields alone, run by graphql-js against the API schema. */
       introspection?: DocumentNode;
+      /** Aliases the gateway gave the client's fields (operation-planner.ts), to the client's response names. */
+      renames?: ReadonlyMap<string, string>;
+      /** Root fields no subgraph can resolve (an empty plan). */
+      unplanned?: string[];
+      /** Fetches of the plan not to send (plan-keys.ts). */
+      refused?: ReadonlyMap<FetchNode, string>;
     };
 
 const PLAN_CACHE_MAX_CHARACTERS = 8_000_000;
 
 export function createExecutor(options: ExecutorOptions): Executor {
-  const supergraph = Supergraph.build(options.supergraphSdl);
+  // @context is linked `for: SECURITY`, which the default refuses; the plan executor applies it.
+  const supergraph = Supergraph.build(options.supergraphSdl, { supportedFeatures: new Set([...DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, CONTEXT_FEATURE]) });
   const apiSchema = supergraph.apiSchema();
   // Built from SDL with this module's graphql, so validation and type checks use one copy of graphql-js.
   const schema = buildSchema(printSchema(apiSchema));
   const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
   const planner = new QueryPlanner(supergraph);
+  const keysOf = resolvableKeys(supergraph);
+  let fullSchema: GraphQLSchema | undefined;
+  const planning: OperationPlanning = {
+    planner,
+    apiSchema,
+    // The planner's fetches select fields clients cannot (@inaccessible ones): typed against the whole supergraph, built once when first needed.
+    supergraphSchema: () => (fullSchema ??= buildSchema(printSchema(supergraph.schema))),
+    requirements: requirementsOf(supergraph),
+  };
   const subgraphs = supergraph.subgraphsMetadata();
   const fetchers: Record<string, SubgraphFetcher> = Object.create(null);
   for (const subgraph of subgraphs) fetchers[subgraph.name] = options.fetcher(subgraph);
   const rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  const labels = overrideLabelsOf(options.supergraphSdl);
+  const random = options.random ?? Math.random;
   const cache = new LRUCache<string, Prepared>({
     max: options.planCacheSize ?? 2_000,
     maxSize: PLAN_CACHE_MAX_CHARACTERS,
     sizeCalculation: (_value, key) => Math.max(key.length, 1),
   });
 
-  function prepare(document: DocumentNode, operationName: string | null | undefined): Prepared {
+  function prepare(document: DocumentNode, operationName: string | null | undefined, overrideConditions: Map<string, boolean> | undefined): Prepared {
     const invalid = validate(schema, document, rules);
-    if (invalid.length > 0) return { ok: false, errors: invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')) };
+    if (invalid.length > 0) return { ok: false, status: 400, errors: invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')) };
     const operation = getOperationAST(document, operationName);
     if (!operation) {
       const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
-      return { ok: false, errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })] };
+      return { ok: false, status: 400, errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })] };
     }
-    let plan: QueryPlan;
-    try {
-      plan = planner.buildQueryPlan(operationFromDocument(apiSchema, document, { operationName: operationName ?? undefined }));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return { ok: false, errors: [new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] };
-    }
-    const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
-    for (const definition of document.definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-    }
-    const introspection = introspectionDocument(operation, fragments);
+    const planned = planOperation(planning, document, operation, operationName, overrideConditions);
+    if (!planned.ok) return planned;
+    const refused = unresolvableFetches(planned.plan, keysOf);
     return {
       ok: true,
-      operation,
-      fragments,
-      plan,
+      operation: planned.operation,
+      fragments: planned.fragments,
+      plan: planned.plan,
       conditionVariables: conditionVariablesOf(document),
       shapes: new Map(),
-      ...(introspection ? { introspection } : {}),
+      ...(planned.introspection ? { introspection: planned.introspection } : {}),
+      ...(planned.renames ? { renames: planned.renames } : {}),
+      ...(planned.unplanned ? { unplanned: planned.unplanned } : {}),
+      ...(refused.size > 0 ? { refused } : {}),
     };
   }
 
@@ -138,14 +156,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
     schema,
     subgraphs,
     async execute(request) {
-      const key = `${request.operationName ?? ''}\u0000${request.query}`;
+      // Each set of active override labels plans apart.
+      const overrides = labels.length > 0 ? activeLabels(labels, request.overrideLabels, random) : undefined;
+      const key = `${overrides ? `${overrides.key}\u0000` : ''}${request.operationName ?? ''}\u0000${request.query}`;
       let prepared = cache.get(key);
       options.onPlanCache?.(prepared !== undefined);
       if (!prepared) {
-        prepared = tracing() ? preparedInSpan(prepare, request.document, request.operationName) : prepare(request.document, request.operationName);
+        const conditions = overrides?.conditions;
+        const make = (document: DocumentNode, operationName: string | null | undefined) => prepare(document, operationName, conditions);
+        prepared = tracing() ? preparedInSpan(make, request.document, request.operationName) : make(request.document, request.operationName);
         cache.set(key, prepared);
       }
-      if (!prepared.ok) return { status: 400, errors: prepared.errors };
+      if (!prepared.ok) return { status: prepared.status, errors: prepared.errors };
 
       const raw = request.variables ?? {};
       const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
@@ -158,7 +180,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
         variables: raw,
         coercedVariables: coerced.coerced,
         context: request.context,
+        refused: prepared.refused,
       });
+      for (const name of prepared.unplanned ?? []) {
+        const message = 'No subgraph can resolve this field: the query plan for it is empty.';
+        execution.errors.push(new GraphQLError(message, { path: [name], extensions: { code: 'QUERY_PLAN_EMPTY' } }));
+      }
 
       let introspected: Record<string, unknown> | undefined;
       if (prepared.introspection) {
@@ -171,15 +198,16 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const conditions = conditionKey(prepared.conditionVariables, coerced.coerced);
       let shape = prepared.shapes.get(conditions);
       if (!shape) {
-        shape = compileShape(schema, prepared.operation, prepared.fragments, coerced.coerced);
+        shape = compileShape(schema, prepared.operation, prepared.fragments, coerced.coerced, prepared.renames);
         prepared.shapes.set(conditions, shape);
       }
-      const written = writeResponse(shape, execution.data, { introspection: introspected, escapes: execution.escapes });
-      // As @apollo/gateway does: nulls in non-null fields are errors of their own only when nothing else failed.
-      if (execution.errors.length === 0 && written.errors.length > 0) {
-        return { status: 200, data: written.data, errors: [], extensions: { valueCompletion: written.errors.map((error) => error.toJSON()) } };
-      }
-      return { status: 200, data: written.data, errors: execution.errors };
+      const written = writeResponse(shape, execution.data, {
+        introspection: introspected,
+        escapes: execution.escapes,
+        explained: explainedBy(execution.errors, execution.failed),
+      });
+      const errors = written.errors.length > 0 ? [...execution.errors, ...written.errors] : execution.errors;
+      return { status: 200, data: written.data, errors: prepared.renames ? errors.map((error) => renamed(error, prepared.renames!)) : errors };
     },
   };
 }
@@ -204,6 +232,34 @@ function preparedInSpan(
   });
 }
 
+/**
+ * Whether a value missing at `path` is already accounted for: by an error at
+ * that path, above it (a field that failed has no sub-fields) or below it (an
+ * entity whose fetch failed at one of its fields), or by a failed fetch that
+ * was to fill the object holding it.
+ */
+function explainedBy(errors: readonly GraphQLError[], failed: ReadonlySet<object>) {
+  return (path: readonly (string | number)[], holder: object): boolean => {
+    if (failed.has(holder)) return true;
+    for (const error of errors) {
+      const at = error.path;
+      if (!at) continue;
+      const shorter = Math.min(at.length, path.length);
+      let index = 0;
+      while (index < shorter && at[index] === path[index]) index++;
+      if (index === shorter) return true;
+    }
+    return false;
+  };
+}
+
+/** An error whose path went through fields the gateway aliased, with the client's response names in its path. */
+function renamed(error: GraphQLError, renames: ReadonlyMap<string, string>): GraphQLError {
+  if (!error.path?.some((step) => typeof step === 'string' && renames.has(step))) return error;
+  const path = error.path.map((step) => (typeof step === 'string' ? (renames.get(step) ?? step) : step));
+  return new GraphQLError(error.message, { path, ...(error.originalError ? { originalError: error.originalError } : {}), extensions: error.extensions });
+}
+
 function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, {
     ...(error.nodes ? { nodes: error.nodes } : {}),
@@ -224,36 +280,4 @@ function conditionVariablesOf(document: DocumentNode): string[] {
     },
   });
   return [...names].sort();
-}
-
-/**
- * The operation with only its root `__schema` and `__type` fields, or
- * undefined when it has none. Fragments on the root type are kept as inline
- * fragments around what they select of these, with their directives, so
- * graphql-js applies @skip and @include as in the whole operation.
- */
-function introspectionDocument(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): DocumentNode | undefined {
-  const only = (selectionSet: SelectionSetNode, visited: ReadonlySet<string>): SelectionSetNode | undefined => {
-    const selections = selectionSet.selections.flatMap((selection): SelectionNode[] => {
-      if (selection.kind === Kind.FIELD) return selection.name.value === '__schema' || selection.name.value === '__type' ? [selection] : [];
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const inner = only(selection.selectionSet, visited);
-        return inner ? [{ ...selection, selectionSet: inner }] : [];
-      }
-      const fragment = fragments[selection.name.value];
-      if (!fragment || visited.has(fragment.name.value)) return [];
-      const inner = only(fragment.selectionSet, new Set([...visited, fragment.name.value]));
-      if (!inner) return [];
-      const inline: InlineFragmentNode = {
-        kind: Kind.INLINE_FRAGMENT,
-        typeCondition: fragment.typeCondition,
-        ...(selection.directives ? { directives: selection.directives } : {}),
-        selectionSet: inner,
-      };
-      return [inline];
-    });
-    return selections.length > 0 ? { kind: Kind.SELECTION_SET, selections } : undefined;
-  };
-  const selectionSet = only(operation.selectionSet, new Set());
-  return selectionSet ? { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet }] } : undefined;
 }

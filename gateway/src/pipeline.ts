@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Env } from '#lib/env.js';
@@ -16,6 +16,7 @@ import type { GatewayMetrics } from './metrics.js';
 import { createOutcomeRecorder, errorBody, fromGraphQLErrors, send, withRequestId, type Outcome } from './outcome.js';
 import type { createPersistedDocuments } from './persisted-documents.js';
 import type { createRateLimiter } from './rate-limit.js';
+import { overrideLabelSettings, requestedLabels } from './override-labels.js';
 
 /** What one supergraph (or contract) gives the pipeline; a hot reload (served-supergraphs.ts) swaps in a new one. */
 export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy };
@@ -59,6 +60,7 @@ function gatewayTokens(secret: string) {
 export function createGraphQLEndpoint(options: PipelineOptions): Handler {
   const { env, logger, persisted, rateLimiter, formatError, metrics } = options;
   const tokenFor = gatewayTokens(env.GATEWAY_SECRET);
+  const labelSettings = overrideLabelSettings(env);
   // Decisions depend on the supergraph's policy: a reloaded supergraph starts with none.
   const authorizationCaches = new WeakMap<AuthorizationPolicy, LRUCache<string, AuthorizedEntry>>();
 
@@ -124,7 +126,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
 
     const checked = options.checkDocument(resolved.query, request.operationName);
     if ('errors' in checked) return fromGraphQLErrors(requestId, checked.status, checked.errors);
-    const outcome = await runChecked(served, checked, resolved.query, request, method, identity, requestId, deadline);
+    const outcome = await runChecked(served, checked, resolved.query, request, method, identity, req.headers, requestId, deadline);
     return { ...outcome, operationName: checked.operation.name?.value, operationType: checked.operation.operation };
   }
 
@@ -136,6 +138,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     request: GraphQLRequest,
     method: 'GET' | 'POST',
     identity: Identity | null,
+    headers: IncomingHttpHeaders,
     requestId: string,
     deadline: AbortSignal,
   ): Promise<Outcome> {
@@ -164,6 +167,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       operationName: request.operationName,
       variables: request.variables ?? undefined,
       context: contextValue,
+      overrideLabels: requestedLabels(labelSettings, identity, headers),
     });
     logRequestErrors(logger, requestId, result.errors);
     // Only names of operations that passed validation become label values.

@@ -1,9 +1,11 @@
-import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
+import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites.js';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, isAbstractType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './data-source.js';
+import { contextGroups } from './context-rewrites.js';
 import { collectAtPath, keyOf, mergeInto, placesOf, project, type Data } from './response-tree.js';
 import { NO_ESCAPES } from './subgraph-answer.js';
+import { errorsAt, noDataErrors, rootFieldsOf, subgraphErrors } from './subgraph-errors.js';
 
 /**
  * Runs a query plan from Apollo's planner: each fetch sent to its subgraph,
@@ -33,6 +35,8 @@ export type PlanExecution = {
   /** Variables after coercion, defaults applied: for @skip/@include conditions. */
   coercedVariables: Readonly<Record<string, unknown>>;
   context: GatewayContext;
+  /** Fetches of the plan not to send, with why (plan-keys.ts): their fields are null with that error. */
+  refused?: ReadonlyMap<FetchNode, string> | undefined;
 };
 
 export type PlanResult = {
@@ -40,13 +44,19 @@ export type PlanResult = {
   errors: GraphQLError[];
   /** Whether any answer may hold a string that needs escaping (see NO_ESCAPES). */
   escapes: boolean;
+  /**
+   * Objects of the response a fetch was to fill but failed for, with an error
+   * that names no place in the response: the values missing from them are
+   * accounted for by that error.
+   */
+  failed: Set<Data>;
 };
 
 /** Executes the plan; failures of single fetches become errors beside the data that did arrive. */
 export async function executePlan(execution: PlanExecution): Promise<PlanResult> {
   const data: Data = Object.create(null);
   const errors: GraphQLError[] = [];
-  const result: PlanResult = { data, errors, escapes: false };
+  const result: PlanResult = { data, errors, escapes: false, failed: new Set() };
   const node = execution.plan.node;
   if (node?.kind === 'Subscription') {
     errors.push(new GraphQLError('Subscriptions are not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
@@ -73,13 +83,21 @@ async function executeNode(execution: PlanExecution, node: PlanNode, cursor: Cur
       if (entities.length > 0) await executeNode(execution, node.node, { root: cursor.root, path: [...cursor.path, ...node.path], entities }, result);
       return;
     }
-    case 'Fetch':
+    case 'Fetch': {
+      const refusal = execution.refused?.get(node);
+      if (refusal) {
+        result.errors.push(...errorsAt(refusal, node.serviceName, placesOf(cursor.root, cursor.path, new Set(cursor.entities)), 'QUERY_PLAN_INVALID'));
+        for (const entity of cursor.entities) result.failed.add(entity);
+        return;
+      }
       try {
         await executeFetch(execution, node, cursor, result);
       } catch (error) {
         result.errors.push(asGraphQLError(error));
+        for (const entity of cursor.entities) result.failed.add(entity);
       }
       return;
+    }
     case 'Condition': {
       const branch = execution.coercedVariables[node.condition] === true ? node.ifClause : node.elseClause;
       if (branch) await executeNode(execution, branch, cursor, result);
@@ -100,17 +118,52 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
     if (value !== undefined) variables[name] = value;
   }
 
-  if (!fetch.requires) {
+  if (!hasRequires(fetch)) {
     const response = await fetcher.fetch({ query: fetch.operation, variables, operationName: fetch.operationName }, execution.context);
     if (!response[NO_ESCAPES]) result.escapes = true;
-    if (response.errors) reportErrors(response.errors, fetch, (path) => [path ? [...cursor.path, ...path] : undefined], result.errors);
     const received = response.data;
+    const reported = subgraphErrors(response.errors, fetch.serviceName, (path) => [path ? [...cursor.path, ...path] : undefined]);
+    if (reported.unplaced || !received) for (const entity of cursor.entities) result.failed.add(entity);
+    if (!received && !response.errors?.length) {
+      reported.errors.push(...noDataErrors(fetch.serviceName, rootFieldsOf(fetch).map((name) => [...cursor.path, name])));
+    }
+    result.errors.push(...reported.errors);
     if (!received) return;
     if (fetch.outputRewrites) applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
     for (const entity of cursor.entities) mergeInto(entity, received);
     return;
   }
 
+  if ('representations' in variables) throw new Error('Variables cannot contain key "representations".');
+  if (!fetch.contextRewrites?.length) return fetchEntities(execution, fetch, fetcher, cursor, cursor.entities, variables, result);
+
+  // @fromContext: each entity's arguments come from its ancestors; entities with the same values are fetched together.
+  // Contextual arguments are the gateway's to give, never the client's (a request may carry variables of any name).
+  for (const rewrite of fetch.contextRewrites) delete variables[rewrite.renameKeyTo];
+  const groups = contextGroups(execution.supergraphSchema, cursor.root, cursor.path, fetch.contextRewrites, new Set(cursor.entities));
+  const results = await Promise.all(
+    groups.map(async (group) => {
+      const own: PlanResult = { data: result.data, errors: [], escapes: false, failed: result.failed };
+      await fetchEntities(execution, fetch, fetcher, cursor, group.entities, { ...variables, ...group.values }, own);
+      return own;
+    }),
+  );
+  for (const own of results) {
+    result.errors.push(...own.errors);
+    result.escapes ||= own.escapes;
+  }
+}
+
+/** An entity fetch for `entities`, with `variables` (the client's and any contextual arguments). */
+async function fetchEntities(
+  execution: PlanExecution,
+  fetch: FetchNode & { requires: QueryPlanSelectionNode[] },
+  fetcher: SubgraphFetcher,
+  cursor: Cursor,
+  entities: readonly Data[],
+  variables: Record<string, unknown>,
+  result: PlanResult,
+): Promise<void> {
   // One representation per distinct entity; `owners[i]` lists the entities that asked for representation i.
   // An entity object reached through several paths is projected once.
   const representations: Data[] = [];
@@ -118,7 +171,7 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
   const seen = new Map<string, number>();
   const projected = new Set<Data>();
   const schema = execution.supergraphSchema;
-  for (const entity of cursor.entities) {
+  for (const entity of entities) {
     // Already seen at another place: the merge into it will show at every place.
     if (projected.has(entity)) continue;
     projected.add(entity);
@@ -128,7 +181,8 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
     let key: string | undefined;
     if (fetch.inputRewrites) {
       representation = project(schema, entity, fetch.requires);
-      if (representation) {
+      // An entity the requirement's type condition leaves out projects to no __typename: the rewrites must not give it one.
+      if (representation && typeof representation.__typename === 'string') {
         applyRewrites(schema, fetch.inputRewrites, representation);
         key = JSON.stringify(representation);
       }
@@ -147,46 +201,59 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
     if (index >= 0) owners[index]!.push(entity);
   }
   if (representations.length === 0) return;
-  if ('representations' in variables) throw new Error('Variables cannot contain key "representations".');
 
   const response = await fetcher.fetch(
     { query: fetch.operation, variables: { ...variables, representations }, operationName: fetch.operationName },
     execution.context,
   );
   if (!response[NO_ESCAPES]) result.escapes = true;
-  if (response.errors) reportErrors(response.errors, fetch, (path) => entityErrorPaths(path, owners, cursor), result.errors);
+  const reported = subgraphErrors(response.errors, fetch.serviceName, (path) => entityErrorPaths(path, owners, cursor));
+  if (reported.unplaced || !response.data) for (const entity of entities) result.failed.add(entity);
+  if (!response.data && !response.errors?.length) reported.errors.push(...noDataErrors(fetch.serviceName, placesOf(cursor.root, cursor.path, new Set(entities))));
+  result.errors.push(...reported.errors);
   const received = response.data?._entities;
   if (!response.data) return;
   if (!Array.isArray(received)) throw new Error(`The ${fetch.serviceName} subgraph's answer has no "_entities" list.`);
   if (received.length !== representations.length) {
     throw new Error(`The ${fetch.serviceName} subgraph answered ${received.length} entities for ${representations.length} representations.`);
   }
+  let mismatched: Data[] | undefined;
   for (let index = 0; index < received.length; index++) {
     const entity = received[index] as Data | null;
-    if (!entity) continue;
+    if (entity === null || typeof entity !== 'object' || Array.isArray(entity)) continue;
     const entities = owners[index]!;
+    const asked = representations[index]!.__typename as string;
     if (entity.__typename === undefined) entity.__typename = entities[0]!.__typename;
+    else if (!sameEntityType(schema, asked, entity.__typename)) {
+      // Another entity than the one asked for: merged, it would answer for the wrong object.
+      (mismatched ??= []).push(...entities);
+      continue;
+    }
     if (fetch.outputRewrites) applyRewrites(execution.supergraphSchema, fetch.outputRewrites, entity);
     for (const target of entities) mergeInto(target, entity);
   }
+  if (mismatched) {
+    const places = placesOf(cursor.root, cursor.path, new Set(mismatched));
+    result.errors.push(...errorsAt(`The ${fetch.serviceName} subgraph answered an entity of another type than the one asked for.`, fetch.serviceName, places));
+  }
 }
 
-/** Subgraph errors, at their place in the client's response and naming the subgraph. */
-function reportErrors(
-  received: readonly GraphQLFormattedError[],
-  fetch: FetchNode,
-  /** Where the error belongs: one path per place in the response (an entity shared by several has several). */
-  pathOf: (path: readonly (string | number)[] | undefined) => ((string | number)[] | undefined)[],
-  errors: GraphQLError[],
-): void {
-  for (const error of received) {
-    const message = error.message || `Error while fetching subquery from service "${fetch.serviceName}"`;
-    // As @apollo/gateway does: a subgraph error without a code is the subgraph's failure.
-    const extensions = { ...error.extensions, code: error.extensions?.code ?? 'DOWNSTREAM_SERVICE_ERROR', serviceName: fetch.serviceName };
-    for (const path of pathOf(error.path)) {
-      errors.push(new GraphQLError(message, { ...(path ? { path } : {}), extensions }));
-    }
-  }
+function hasRequires(fetch: FetchNode): fetch is FetchNode & { requires: QueryPlanSelectionNode[] } {
+  return fetch.requires !== undefined;
+}
+
+/**
+ * Whether a subgraph's `__typename` for an entity is the one its
+ * representation asked for. An `@interfaceObject` subgraph answers with the
+ * interface for an object of it, and is asked with it: either way is the same entity.
+ */
+function sameEntityType(schema: GraphQLSchema, asked: string, answered: unknown): boolean {
+  if (answered === asked) return true;
+  if (typeof answered !== 'string') return false;
+  const a = schema.getType(asked);
+  const b = schema.getType(answered);
+  if (!a || !b) return false;
+  return (isAbstractType(a) && schema.isSubType(a, b as never)) || (isAbstractType(b) && schema.isSubType(b, a as never));
 }
 
 /**

@@ -1,6 +1,8 @@
 import {
   GraphQLError,
   isAbstractType,
+  isCompositeType,
+  isInterfaceType,
   isLeafType,
   isListType,
   isNonNullType,
@@ -8,6 +10,7 @@ import {
   Kind,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLCompositeType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -15,17 +18,33 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { leafOf, leafText, type Leaf } from './leaf-values.js';
 
 /**
  * Writes the client's response straight from the merged subgraph data, as
  * JSON text: only the fields the operation selected, in its order, under its
- * aliases, with GraphQL's null propagation for non-null fields. It replaces
- * @apollo/gateway's computeResponse followed by JSON.stringify, which built
- * the whole response as objects first.
+ * aliases, each value completed as the GraphQL spec completes it against the
+ * API schema. It replaces @apollo/gateway's computeResponse followed by
+ * JSON.stringify, which built the whole response as objects first.
+ *
+ * Completion, as the spec has it and as stock computes the data:
+ * - leaves through their type (leaf-values.ts);
+ * - the runtime type of an object from its `__typename`; without one (the
+ *   planner does not always fetch it), or naming an interface (what an
+ *   `@interfaceObject` subgraph answers), the fields and fragments that type
+ *   has in common are written, as stock writes them;
+ * - a value that cannot be completed is null with an error at its path,
+ *   and a null in a non-null position makes the nearest nullable parent null.
+ *   Where a subgraph's error or a failed fetch already explains a missing
+ *   value, the null propagates without a second error, as in graphql-js one
+ *   error is reported per failure, not per level it propagates through.
+ *   Stock reports these errors in `extensions.valueCompletion`, and only when
+ *   nothing else failed; Junction reports them in `errors`, as the spec does
+ *   (docs/CONFORMANCE.md).
  *
  * The fields of each selection are collected once per runtime type and kept
- * with the operation (see `compileShape`), so a repeated operation only walks
- * its data.
+ * with the operation (see `compileShape`), each leaf's check chosen then, so a
+ * repeated operation only walks its data.
  */
 export type Shape = {
   schema: GraphQLSchema;
@@ -33,31 +52,41 @@ export type Shape = {
   fields: SelectionGroup;
   fragments: Readonly<Record<string, FragmentDefinitionNode>>;
   variables: Readonly<Record<string, unknown>>;
+  /** Aliases the gateway gave the client's fields, to the client's response names (operation-planner.ts). */
+  renames: ReadonlyMap<string, string> | undefined;
 };
 
 /** The field nodes that select one response key; its sub-fields per runtime type, collected on first use. */
 type SelectionGroup = { nodes: readonly FieldNode[]; byType: Map<string, readonly CompiledField[]> };
 
 type CompiledField = {
+  /** The client's response name: written, and in error paths. */
   responseName: string;
+  /** Where the value is in the merged data: the response name the plan fetched it under. */
+  source: string;
   /** `"name":`, escaped once. */
   key: string;
   fieldName: string;
-  type: TypeShape;
+  /** What answers it: a subgraph's value, or the gateway itself for `__typename`, `__schema` and `__type`. */
+  answer: 'value' | 'typename' | 'introspection';
+  /** The field's type, for a value. */
+  type: TypeShape | undefined;
+  /** The type named in error messages, as stock names it: the innermost fragment's type condition, or the runtime type. */
+  parent: string;
   group: SelectionGroup;
 };
 
 /** A field's type, unwrapped once when the field is compiled rather than tested at every value. */
 type TypeShape =
-  | { nonNull: boolean; kind: 'leaf'; name: string }
+  | { nonNull: boolean; kind: 'leaf'; name: string; leaf: Leaf }
   | { nonNull: boolean; kind: 'list'; name: string; item: TypeShape }
-  | { nonNull: boolean; kind: 'composite'; name: string; type: GraphQLOutputType };
+  | { nonNull: boolean; kind: 'composite'; name: string; type: GraphQLCompositeType };
 
 function shapeOf(type: GraphQLOutputType): TypeShape {
   const nonNull = isNonNullType(type);
   const inner = nonNull ? type.ofType : type;
   const name = String(inner);
-  if (isLeafType(inner)) return { nonNull, kind: 'leaf', name };
+  if (isLeafType(inner)) return { nonNull, kind: 'leaf', name, leaf: leafOf(inner) };
   if (isListType(inner)) return { nonNull, kind: 'list', name, item: shapeOf(inner.ofType) };
   return { nonNull, kind: 'composite', name, type: inner };
 }
@@ -65,6 +94,18 @@ function shapeOf(type: GraphQLOutputType): TypeShape {
 /** Signals that a null reached a non-null position: the nearest nullable parent becomes null. */
 const BUBBLE = Symbol('null bubbles up');
 type Written = string | typeof BUBBLE;
+
+type Data = Record<string, unknown>;
+
+/** A field and its type (or its list's item type), where a value sits: for error messages. */
+type Place = { field: CompiledField; type: TypeShape };
+
+/**
+ * The runtime type of an object: an object type, or an abstract type when
+ * its `__typename` names one or is missing (`known` false: fragments then
+ * apply as stock applies them, see `collect`).
+ */
+type Runtime = { type: GraphQLCompositeType; known: boolean };
 
 /**
  * The shape of one operation for one set of @skip/@include values: reuse it
@@ -75,11 +116,12 @@ export function compileShape(
   operation: OperationDefinitionNode,
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,
   variables: Readonly<Record<string, unknown>>,
+  renames?: ReadonlyMap<string, string>,
 ): Shape {
   const root = schema.getRootType(operation.operation);
   if (!root) throw new GraphQLError(`The schema has no ${operation.operation} type.`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
   const rootNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '' }, selectionSet: operation.selectionSet } as FieldNode;
-  return { schema, root, fragments, variables, fields: { nodes: [rootNode], byType: new Map() } };
+  return { schema, root, fragments, variables, renames, fields: { nodes: [rootNode], byType: new Map() } };
 }
 
 /** The values of the variables that @skip and @include read: operations with equal keys share a shape. */
@@ -90,49 +132,65 @@ export function conditionKey(conditionVariables: readonly string[], variables: R
 export type WrittenResponse = {
   /** JSON text of `data`: `null` when a null reached the root. */
   data: string;
-  /** Non-null fields that came back null, with where. */
+  /** Values that could not be completed, with where; none for what `explained` already accounts for. */
   errors: GraphQLError[];
 };
 
-/**
- * `introspection` holds the already shaped values of root `__schema` and
- * `__type` fields, by response name. `escapes` is false when no string in
- * `data` can need escaping (see NO_ESCAPES in subgraph-answer.ts): strings
- * are then quoted as they are.
- */
-export function writeResponse(
-  shape: Shape,
-  data: Record<string, unknown>,
-  options: { introspection?: Readonly<Record<string, unknown>> | undefined; escapes: boolean },
-): WrittenResponse {
-  const writer = new Writer(shape, options.introspection, options.escapes);
-  const written = writer.object(data, shape.root, shape.fields);
+export type WriteOptions = {
+  /** The already shaped values of root `__schema` and `__type` fields, by response name. */
+  introspection?: Readonly<Record<string, unknown>> | undefined;
+  /** False when no string in `data` can need escaping (see NO_ESCAPES in subgraph-answer.ts): strings are then quoted as they are. */
+  escapes: boolean;
+  /**
+   * Whether a missing value is already accounted for: an error the plan's
+   * execution reported at an overlapping path, or a failed fetch for the object
+   * holding it. Asked only when a non-null value is missing.
+   */
+  explained?: ((path: readonly (string | number)[], holder: Data) => boolean) | undefined;
+};
+
+export function writeResponse(shape: Shape, data: Data, options: WriteOptions): WrittenResponse {
+  const writer = new Writer(shape, options);
+  const written = writer.object(data, { type: shape.root, known: true }, shape.fields, undefined);
   return { data: written === BUBBLE ? 'null' : written, errors: writer.errors };
 }
 
 class Writer {
   readonly errors: GraphQLError[] = [];
   private readonly path: (string | number)[] = [];
+  private readonly introspection: Readonly<Record<string, unknown>> | undefined;
+  private readonly escapes: boolean;
+  private readonly explained: WriteOptions['explained'];
 
   constructor(
     private readonly shape: Shape,
-    private readonly introspection: Readonly<Record<string, unknown>> | undefined,
-    private readonly escapes: boolean,
-  ) {}
+    options: WriteOptions,
+  ) {
+    this.introspection = options.introspection;
+    this.escapes = options.escapes;
+    this.explained = options.explained;
+  }
 
-  object(value: Record<string, unknown>, type: GraphQLObjectType, group: SelectionGroup): Written {
-    const fields = this.fieldsOf(group, type);
-    const atRoot = type === this.shape.root && group === this.shape.fields;
+  /** An object of `runtime` type; `place` is the field (and its type) it is the value of, none at the root. */
+  object(value: Data, runtime: Runtime, group: SelectionGroup, place: Place | undefined): Written {
+    const fields = this.fieldsOf(group, runtime);
     let out = '{';
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index]!;
       let text: Written;
-      if (field.fieldName === '__typename') text = `"${type.name}"`;
-      else if (atRoot && (field.fieldName === '__schema' || field.fieldName === '__type')) {
+      if (field.answer === 'typename') {
+        // Without an object type (no __typename, or an interface object's), the gateway cannot say which type it is.
+        if (!isObjectType(runtime.type)) {
+          this.error(`Invalid __typename found for object at ${place ? this.describe(place.field, place.type) : 'the root'}.`);
+          return BUBBLE;
+        }
+        text = `"${runtime.type.name}"`;
+      } else if (field.answer === 'introspection') {
+        // Only root fields: validation refuses them anywhere else.
         text = JSON.stringify(this.introspection?.[field.responseName] ?? null);
       } else {
         this.path.push(field.responseName);
-        text = this.value(value[field.responseName], field.type, field, type);
+        text = this.value(value[field.source], field.type!, field, value);
         this.path.pop();
         if (text === BUBBLE) return BUBBLE;
       }
@@ -141,93 +199,154 @@ class Writer {
     return `${out}}`;
   }
 
-  private value(value: unknown, type: TypeShape, field: CompiledField, parent: GraphQLObjectType): Written {
+  /** A value in the position of `type`; `holder` is the object the field belongs to. */
+  private value(value: unknown, type: TypeShape, field: CompiledField, holder: Data): Written {
     if (value === null || value === undefined) {
       if (!type.nonNull) return 'null';
-      const last = this.path[this.path.length - 1];
-      const where = typeof last === 'number' ? `array element of type ${type.name} at index ${last}` : `field ${parent.name}.${field.fieldName}`;
-      this.errors.push(new GraphQLError(`Cannot return null for non-nullable ${where}.`, { path: [...this.path], extensions: { code: 'INVALID_GRAPHQL' } }));
+      if (!this.explained?.(this.path, holder)) this.error(`Cannot return null for non-nullable ${this.describe(field, type)}.`);
       return BUBBLE;
     }
-    let written: Written;
-    if (type.kind === 'leaf') return typeof value === 'string' && !this.escapes ? `"${value}"` : leaf(value);
-    if (type.kind === 'list') written = Array.isArray(value) ? this.list(value, type.item, field, parent) : 'null';
-    else {
-      const runtime = this.runtimeType(value as Record<string, unknown>, type.type);
-      written = runtime ? this.object(value as Record<string, unknown>, runtime, field.group) : 'null';
+    let written: Written | undefined;
+    if (type.kind === 'leaf') {
+      written = leafText(type.leaf, value, this.escapes);
+      return written ?? this.invalid('Invalid value found for', field, type);
+    }
+    if (type.kind === 'list') {
+      if (!Array.isArray(value)) return this.invalid('Invalid value found for', field, type);
+      written = this.list(value, type.item, field, holder);
+    } else {
+      if (typeof value !== 'object' || Array.isArray(value)) return this.invalid('Invalid value found for', field, type);
+      const runtime = this.runtimeOf(value as Data, type.type);
+      if (!runtime) return this.invalid('Invalid __typename found for object at', field, type);
+      written = this.object(value as Data, runtime, field.group, { field, type });
     }
     return written === BUBBLE && !type.nonNull ? 'null' : written;
   }
 
-  private list(values: readonly unknown[], itemType: TypeShape, field: CompiledField, parent: GraphQLObjectType): Written {
+  private list(values: readonly unknown[], itemType: TypeShape, field: CompiledField, holder: Data): Written {
+    // A null in a non-null item position loses the list, but its other items are still completed, as stock does:
+    // an object stops at its first such field, a list reports every item's error.
+    let bubbled = false;
     let out = '[';
     for (let index = 0; index < values.length; index++) {
       this.path.push(index);
-      const text = this.value(values[index], itemType, field, parent);
+      const text = this.value(values[index], itemType, field, holder);
       this.path.pop();
-      if (text === BUBBLE) return BUBBLE;
-      out += index === 0 ? text : `,${text}`;
+      if (text === BUBBLE) bubbled = true;
+      else if (!bubbled) out += index === 0 ? text : `,${text}`;
     }
-    return `${out}]`;
+    return bubbled ? BUBBLE : `${out}]`;
   }
 
-  /** The object type of a value: its `__typename` for interfaces and unions (the planner always fetches it). */
-  private runtimeType(value: Record<string, unknown>, type: GraphQLOutputType): GraphQLObjectType | undefined {
-    if (isObjectType(type) && (value.__typename === undefined || value.__typename === type.name)) return type;
-    const named = typeof value.__typename === 'string' ? this.shape.schema.getType(value.__typename) : undefined;
-    if (!isObjectType(named)) return undefined;
-    return isAbstractType(type) && !this.shape.schema.isSubType(type, named) ? undefined : named;
+  /**
+   * The value's runtime type, from its `__typename` read against the API
+   * schema, or undefined when that names no type the value can have: a type
+   * the API schema lacks (an `@inaccessible` one), a leaf type, an object type
+   * other than the field's, or a type outside the field's abstract type.
+   */
+  private runtimeOf(value: Data, type: GraphQLCompositeType): Runtime | undefined {
+    const typename = value.__typename;
+    if (typename === undefined || typename === type.name) return { type, known: typename !== undefined };
+    if (typeof typename !== 'string') return undefined;
+    const named = this.shape.schema.getType(typename);
+    if (!named || !isCompositeType(named)) return undefined;
+    if (isObjectType(type)) {
+      // An interface object's answer for a field of an object type that implements it: the field's type says which.
+      return isAbstractType(named) && this.shape.schema.isSubType(named, type) ? { type, known: true } : undefined;
+    }
+    if (isObjectType(named) || isInterfaceType(named)) {
+      return this.shape.schema.isSubType(type, named) ? { type: named, known: true } : undefined;
+    }
+    return undefined;
   }
 
-  private fieldsOf(group: SelectionGroup, type: GraphQLObjectType): readonly CompiledField[] {
-    let fields = group.byType.get(type.name);
+  /** A value that cannot be completed: null with an error at its path, or `BUBBLE` in a non-null position. */
+  private invalid(what: string, field: CompiledField, type: TypeShape): Written {
+    this.error(`${what} ${this.describe(field, type)}.`);
+    return type.nonNull ? BUBBLE : 'null';
+  }
+
+  private error(message: string): void {
+    this.errors.push(new GraphQLError(message, { path: [...this.path], extensions: { code: 'INVALID_GRAPHQL' } }));
+  }
+
+  /** Where a value sits, worded as stock words it: `field Type.name`, or `array element of type T at index i`. */
+  private describe(field: CompiledField, type: TypeShape): string {
+    const last = this.path[this.path.length - 1];
+    return typeof last === 'number' ? `array element of type ${type.name} at index ${last}` : `field ${field.parent}.${last}`;
+  }
+
+  private fieldsOf(group: SelectionGroup, runtime: Runtime): readonly CompiledField[] {
+    const key = runtime.known ? runtime.type.name : `${runtime.type.name}?`;
+    let fields = group.byType.get(key);
     if (!fields) {
-      fields = this.collect(group, type);
-      group.byType.set(type.name, fields);
+      fields = this.collect(group, runtime);
+      group.byType.set(key, fields);
     }
     return fields;
   }
 
-  /** graphql-js's CollectFields: response keys in first-seen order, fragments applied by type condition. */
-  private collect(group: SelectionGroup, type: GraphQLObjectType): readonly CompiledField[] {
-    const byKey = new Map<string, FieldNode[]>();
+  /**
+   * graphql-js's CollectFields: response keys in first-seen order, fragments
+   * applied by type condition. A fragment applies when its type condition is
+   * the runtime type or one of its supertypes; when the runtime type is not
+   * known (no `__typename`), stock tests each fragment against the type of the
+   * fragment it sits in, and so does this.
+   */
+  private collect(group: SelectionGroup, runtime: Runtime): readonly CompiledField[] {
+    const byKey = new Map<string, { nodes: FieldNode[]; parent: string }>();
     const visited = new Set<string>();
-    const visit = (selectionSet: SelectionSetNode) => {
+    const visit = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType) => {
       for (const selection of selectionSet.selections) {
         if (!this.included(selection.directives)) continue;
         if (selection.kind === Kind.FIELD) {
           const key = selection.alias?.value ?? selection.name.value;
-          const nodes = byKey.get(key);
-          if (nodes) nodes.push(selection);
-          else byKey.set(key, [selection]);
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          if (this.applies(selection.typeCondition?.name.value, type)) visit(selection.selectionSet);
+          const existing = byKey.get(key);
+          if (existing) existing.nodes.push(selection);
+          else byKey.set(key, { nodes: [selection], parent: parent.name });
+          continue;
+        }
+        let condition: string | undefined;
+        let selections: SelectionSetNode;
+        if (selection.kind === Kind.INLINE_FRAGMENT) {
+          condition = selection.typeCondition?.name.value;
+          selections = selection.selectionSet;
         } else {
           const name = selection.name.value;
           const fragment = this.shape.fragments[name];
           if (visited.has(name) || !fragment) continue;
           visited.add(name);
-          if (this.applies(fragment.typeCondition.name.value, type)) visit(fragment.selectionSet);
+          condition = fragment.typeCondition.name.value;
+          selections = fragment.selectionSet;
         }
+        const conditionType = condition === undefined ? parent : this.shape.schema.getType(condition);
+        if (!conditionType || !isCompositeType(conditionType)) continue;
+        if (this.applies(conditionType, runtime.known ? runtime.type : parent)) visit(selections, conditionType);
       }
     };
-    for (const node of group.nodes) if (node.selectionSet) visit(node.selectionSet);
+    for (const node of group.nodes) if (node.selectionSet) visit(node.selectionSet, runtime.type);
 
+    const definitions = isObjectType(runtime.type) || isInterfaceType(runtime.type) ? runtime.type.getFields() : {};
     const fields: CompiledField[] = [];
-    for (const [responseName, nodes] of byKey) {
+    for (const [source, { nodes, parent }] of byKey) {
       const fieldName = nodes[0]!.name.value;
-      const definition = type.getFields()[fieldName];
-      // __typename, __schema and __type are not among the type's fields; the writer answers them itself.
-      const fieldType = definition?.type ?? type;
-      fields.push({ responseName, key: `${JSON.stringify(responseName)}:`, fieldName, type: shapeOf(fieldType), group: { nodes, byType: new Map() } });
+      const responseName = this.shape.renames?.get(source) ?? source;
+      const compiled = { responseName, source, key: `${JSON.stringify(responseName)}:`, fieldName, parent, group: { nodes, byType: new Map() } };
+      if (fieldName === '__typename') fields.push({ ...compiled, answer: 'typename', type: undefined });
+      else if (fieldName === '__schema' || fieldName === '__type') fields.push({ ...compiled, answer: 'introspection', type: undefined });
+      else {
+        const definition = definitions[fieldName];
+        // Validation saw to it that every field selected where its fragment applies is the runtime type's.
+        if (definition) fields.push({ ...compiled, answer: 'value', type: shapeOf(definition.type) });
+      }
     }
     return fields;
   }
 
-  private applies(condition: string | undefined, type: GraphQLObjectType): boolean {
-    if (!condition || condition === type.name) return true;
-    const conditionType = this.shape.schema.getType(condition);
-    return !!conditionType && isAbstractType(conditionType) && this.shape.schema.isSubType(conditionType, type);
+  /** Whether a fragment on `condition` applies to a value of `type`: the same type, or a supertype of it. */
+  private applies(condition: GraphQLCompositeType, type: GraphQLCompositeType): boolean {
+    if (condition === type) return true;
+    return isAbstractType(condition) && (isObjectType(type) || isInterfaceType(type)) && this.shape.schema.isSubType(condition, type);
   }
 
   private included(directives: FieldNode['directives']): boolean {
@@ -245,23 +364,5 @@ class Writer {
     if (node.kind === Kind.BOOLEAN) return node.value;
     if (node.kind === Kind.VARIABLE) return this.shape.variables[node.name.value] === true;
     return false;
-  }
-}
-
-/** What JSON.stringify escapes: quotes, backslashes, control characters, and surrogates (lone ones become \u escapes). */
-const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-function leaf(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      // Most strings need no escaping: quoting them joins the text without copying it.
-      return NEEDS_ESCAPING.test(value) ? JSON.stringify(value) : `"${value}"`;
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    default:
-      // Custom scalars may carry any JSON value.
-      return JSON.stringify(value) ?? 'null';
   }
 }

@@ -100,9 +100,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The shape the gateway relies on: `data` an object or null, `errors` a list of objects, one of them present. */
+/**
+ * The shape the gateway relies on: `data` an object or null, `errors` a list
+ * of objects, `extensions` an object, and nothing else. One with neither data
+ * nor errors is a GraphQL response that failed every field it was asked for.
+ */
 function isGraphQLResponse(value: unknown): value is SubgraphResponse {
-  if (!isObject(value) || !('data' in value || 'errors' in value)) return false;
+  if (!isObject(value)) return false;
+  for (const key in value) if (key !== 'data' && key !== 'errors' && key !== 'extensions') return false;
   const { data, errors, extensions } = value;
   if (data !== undefined && data !== null && !isObject(data)) return false;
   if (errors !== undefined && !(Array.isArray(errors) && errors.every(isObject))) return false;

@@ -4,7 +4,7 @@ import { expectSame, startComparison, stopComparison } from '../../support/execu
 /**
  * Junction's executor against stock @apollo/gateway over the shop's three
  * subgraphs (test/support/executor-comparison.ts), on values: nulls in
- * non-null fields (and extensions.valueCompletion), variables, and strings
+ * non-null fields (errors at their paths, where stock uses extensions.valueCompletion), variables, and strings
  * written byte for byte as JSON.stringify writes them.
  */
 beforeAll(startComparison);
@@ -12,7 +12,7 @@ afterAll(stopComparison);
 
 describe('nulls in non-null fields', () => {
   // u9 wrote reviews r6 but is no user: `people` resolves u9 to null, so reviewer.handle (String!) is null.
-  it('nulls the nearest nullable parent and reports it in extensions.valueCompletion when nothing else failed', async () => {
+  it('nulls the nearest nullable parent and reports it in errors, where stock uses extensions.valueCompletion', async () => {
     const { data, ours } = await expectSame(`{
       latestReviews { id reviewer { handle } }
       film: product(upc: "f1") { ... on Film { reviews { id reviewer { handle } } } }
@@ -22,8 +22,8 @@ describe('nulls in non-null fields', () => {
       latestReviews: [by('r4', '@eve'), by('r1', '@ada'), null, null, by('r7', '@eve'), by('r4', '@eve'), null],
       film: { reviews: null },
     });
-    expect(ours.errors).toEqual([]);
-    expect(ours.valueCompletion).toEqual(
+    expect(ours.valueCompletion).toBeUndefined();
+    expect(ours.errors).toEqual(
       [['latestReviews', 3], ['latestReviews', 6], ['film', 'reviews', 1]].map((at) => ({
         message: 'Cannot return null for non-nullable field User.handle.',
         path: [...at, 'reviewer', 'handle'],
@@ -37,11 +37,15 @@ describe('nulls in non-null fields', () => {
     expect(data).toBeNull();
   });
 
-  it('reports the subgraph errors alone, without valueCompletion, when a fetch failed too', async () => {
+  it('reports the completion errors that stock drops when a fetch failed too', async () => {
     const { ours, data } = await expectSame('{ latestReviews { id reviewer { handle } } review(id: "r7") { author { email } } }');
     expect((data?.latestReviews as unknown[])[3]).toBeNull();
     expect(ours.valueCompletion).toBeUndefined();
-    expect(ours.errors.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(ours.errors.map((error) => [error.extensions?.code, error.path?.join('.')])).toEqual([
+      ['FORBIDDEN', 'review.author.email'],
+      ['INVALID_GRAPHQL', 'latestReviews.3.reviewer.handle'],
+      ['INVALID_GRAPHQL', 'latestReviews.6.reviewer.handle'],
+    ]);
   });
 });
 

@@ -1,0 +1,110 @@
+import type { FetchNode } from '@apollo/query-planner';
+import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '#lib/errors.js';
+
+/**
+ * The errors of one subgraph fetch, as the client sees them: at their place
+ * in the client's response, naming the subgraph, and never more than
+ * MAX_ERRORS_PER_FETCH of them. A subgraph is not trusted to send sane
+ * errors: a message that is not text, a path that is not one, extensions
+ * nested deeper than any answer needs, or a hundred thousand errors would
+ * otherwise cost every other client event-loop time, or the response its
+ * JSON (JSON.stringify overflows on deep nesting).
+ */
+export const MAX_ERRORS_PER_FETCH = 100;
+
+/** Extensions deeper than this are cut: the part below becomes null. */
+const MAX_EXTENSIONS_DEPTH = 16;
+
+export type ReportedErrors = {
+  errors: GraphQLError[];
+  /** Whether some error has no place in the response: what is missing from the fetch's objects is then accounted for by it. */
+  unplaced: boolean;
+};
+
+export function subgraphErrors(
+  received: readonly GraphQLFormattedError[] | undefined,
+  serviceName: string,
+  /** Where an error belongs: one path per place in the response (an entity shared by several has several); undefined for none. */
+  pathOf: (path: readonly (string | number)[] | undefined) => ((string | number)[] | undefined)[],
+): ReportedErrors {
+  const reported: ReportedErrors = { errors: [], unplaced: false };
+  if (!received) return reported;
+  let dropped = 0;
+  for (let index = 0; index < received.length; index++) {
+    if (reported.errors.length >= MAX_ERRORS_PER_FETCH) {
+      // The rest are counted, not read; what they would have explained is taken as explained.
+      dropped += received.length - index;
+      reported.unplaced = true;
+      break;
+    }
+    const error = received[index]!;
+    const subgraphPath = pathIn(error.path);
+    if (!subgraphPath) reported.unplaced = true;
+    const message = typeof error.message === 'string' && error.message ? error.message : `Error while fetching subquery from service "${serviceName}"`;
+    const own = isObject(error.extensions) ? (bounded(error.extensions, 1) as Record<string, unknown>) : {};
+    // As @apollo/gateway does: a subgraph error without a code is the subgraph's failure.
+    const extensions = { ...own, code: own.code ?? ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName };
+    for (const path of pathOf(subgraphPath)) {
+      if (!path) reported.unplaced = true;
+      if (reported.errors.length < MAX_ERRORS_PER_FETCH) reported.errors.push(new GraphQLError(message, { ...(path ? { path } : {}), extensions }));
+      else dropped++;
+    }
+  }
+  if (dropped > 0) reported.errors.push(more(serviceName, dropped));
+  return reported;
+}
+
+/** The same error at each of `paths`, at most MAX_ERRORS_PER_FETCH of them and one that counts the rest. */
+export function errorsAt(message: string, serviceName: string, paths: readonly (string | number)[][], code: string = ErrorCode.DOWNSTREAM_SERVICE_ERROR): GraphQLError[] {
+  const extensions = { code, serviceName };
+  const errors = paths.slice(0, MAX_ERRORS_PER_FETCH).map((path) => new GraphQLError(message, { path, extensions }));
+  if (paths.length > MAX_ERRORS_PER_FETCH) errors.push(more(serviceName, paths.length - MAX_ERRORS_PER_FETCH));
+  return errors;
+}
+
+/** A subgraph that answered neither data nor errors has failed every field it was asked for. */
+export function noDataErrors(serviceName: string, paths: readonly (string | number)[][]): GraphQLError[] {
+  return errorsAt(`The ${serviceName} subgraph answered no data and no errors.`, serviceName, paths);
+}
+
+function more(serviceName: string, count: number): GraphQLError {
+  return new GraphQLError(`The ${serviceName} subgraph reported ${count} more errors, not shown.`, {
+    extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName },
+  });
+}
+
+const rootFields = new WeakMap<FetchNode, string[]>();
+
+/** The response names a fetch without `requires` asks for at its root, read once from its operation. */
+export function rootFieldsOf(fetch: FetchNode): string[] {
+  let names = rootFields.get(fetch);
+  if (!names) {
+    names = [];
+    const operation = parse(fetch.operation).definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+    for (const selection of operation?.selectionSet.selections ?? []) {
+      if (selection.kind === Kind.FIELD && selection.name.value !== '__typename') names.push(selection.alias?.value ?? selection.name.value);
+    }
+    rootFields.set(fetch, names);
+  }
+  return names;
+}
+
+function pathIn(path: unknown): (string | number)[] | undefined {
+  if (!Array.isArray(path) || path.length > 1_000) return undefined;
+  return path.every((step) => typeof step === 'string' || (typeof step === 'number' && Number.isInteger(step))) ? (path as (string | number)[]) : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A JSON value copied to at most MAX_EXTENSIONS_DEPTH levels; below that, null. */
+function bounded(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_EXTENSIONS_DEPTH) return null;
+  if (Array.isArray(value)) return value.map((element) => bounded(element, depth + 1));
+  const copy: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value)) copy[key] = bounded((value as Record<string, unknown>)[key], depth + 1);
+  return copy;
+}
