@@ -27,7 +27,8 @@ export const authors = [
 
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
 
-const stockSubgraphs = {
+/** The catalog and people subgraphs as definitions, for serving them elsewhere too (test/conformance/). */
+export const stockSubgraphs = {
   catalog: {
     typeDefs: parse(`${LINK}
       type Book @key(fields: "isbn") { isbn: ID! title: String! author: Author! }

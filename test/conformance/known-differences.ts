@@ -1,0 +1,469 @@
+import {
+  type DefinitionNode,
+  execute,
+  getOperationAST,
+  Kind,
+  parse,
+  print,
+  valueFromASTUntyped,
+  visit,
+  type DirectiveNode,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type SelectionNode,
+} from 'graphql';
+import { shapeOf, type GatewayAnswer, type Operation } from '../support/executor-comparison.js';
+import { firstDifference, nullAtOrAbove } from '../support/compare-answers.js';
+import { inSpecOrder } from './spec-order.js';
+
+/**
+ * Every place where Junction's answer may differ from stock @apollo/gateway's
+ * beyond the comparison rule (compare.ts), each with its reason: where the
+ * GraphQL spec and stock disagree, or where stock lacks a feature. Keyed by
+ * shape and scenario (a hand-written scenario's name, `generated` for
+ * generated operations, `*` for both; shape `*` for every shape).
+ *
+ * A difference says how Junction is judged instead:
+ * - `compareWith`: against stock on equivalent supergraphs (the shape's
+ *   variants) without the feature stock lacks; any one of them will do. A
+ *   scenario's `equivalent` operation, if it has one, is what stock runs there.
+ * - `stockOperation`/`stockAnswer`: against stock's answer to an equivalent
+ *   operation that steers clear of a stock bug, mapped back.
+ * - `accept`: a check of its own, for a difference no answer of stock shows;
+ *   it returns what is still wrong, or nothing. Tried when the rule fails.
+ * - `instead`: where stock is wrong and no equivalent operation helps, the
+ *   right answer: Junction is judged by it alone (stock's is still shown).
+ * Nothing here lowers the bar: each is at least as strict as the rule.
+ */
+export type KnownDifference = {
+  shape: string;
+  scenario: string;
+  reason: string;
+  compareWith?: readonly string[];
+  stockOperation?: (operation: Operation) => Operation;
+  stockAnswer?: (answer: GatewayAnswer) => GatewayAnswer;
+  accept?: (junction: GatewayAnswer, stock: GatewayAnswer, context: AcceptContext) => string | undefined | Promise<string | undefined>;
+  instead?: (junction: GatewayAnswer) => string | undefined;
+};
+
+export type AcceptContext = {
+  schema: GraphQLSchema;
+  operation: Operation;
+  /** Stock's answer to an operation, on the shape's supergraph. */
+  stockAnswers(operation: Operation): Promise<GatewayAnswer>;
+};
+
+export const knownDifferences: KnownDifference[] = [
+  {
+    shape: '*',
+    scenario: '*',
+    reason:
+      'Order of fields. The spec (CollectFields) orders an object\'s fields by where each response name first appears in the ' +
+      'document, fragments included; stock merges the fragments of one type condition before it orders them, so ' +
+      '`{ ... on Book { name } __typename ... on Book { pages } }` answers name, pages, __typename. Junction follows the spec: ' +
+      'the same values, each object\'s keys in the spec\'s order, where stock\'s are not.',
+    accept(junction, stock, { schema, operation }) {
+      if (junction.data === undefined || stock.data === undefined) return 'no data to order';
+      const [ours, theirs] = [JSON.parse(junction.data) as unknown, JSON.parse(stock.data) as unknown];
+      if (canonical(ours) !== canonical(theirs)) return 'the values differ, not only their order';
+      if (firstDifference({ ...junction, data: stock.data }, stock)) return 'more than the order differs';
+      if (!inSpecOrder(schema, operation, ours)) return "Junction's keys are not in the spec's order";
+      if (inSpecOrder(schema, operation, theirs)) return "stock's keys are in the spec's order too";
+      return undefined;
+    },
+  },
+  {
+    shape: 'override-percent',
+    scenario: '*',
+    reason:
+      'Progressive override: `percent(50)` is drawn per request (as Apollo Router does, issue 12 item 5); stock plans every ' +
+      'label as inactive. Junction\'s answer must be stock\'s on the supergraph with the override unconditional (`on`) or ' +
+      'absent (`off`).',
+    compareWith: ['on', 'off'],
+  },
+  ...['the overridden fields from the root', 'the overridden fields from the subgraph that took them', 'one item by variable, through a fragment'].map(
+    (scenario): KnownDifference => ({
+      shape: 'override-label',
+      scenario: `${scenario}, with the label active`,
+      reason:
+        'A custom override label the request makes active (issue 12 item 5); stock plans every label as inactive and cannot be ' +
+        'told otherwise. Junction\'s answer must be stock\'s on the supergraph with the override unconditional (`on`).',
+      compareWith: ['on'],
+    }),
+  ),
+  {
+    shape: 'context',
+    scenario: '*',
+    reason:
+      '@fromContext (issue 12 item 5): stock refuses the supergraph (the context spec is `for: SECURITY`) and ignores the ' +
+      'plan\'s contextRewrites. Junction\'s answer must be stock\'s on the supergraph where the contextual arguments are ' +
+      'ordinary ones (`plain`), given the value the context holds (in the scenario\'s `equivalent`, or by the resolver\'s default).',
+    compareWith: ['plain'],
+  },
+];
+
+/**
+ * Introspection that graphql-js 16.15 (and so the API schema both gateways
+ * validate against) has, but stock executes against its own, older
+ * introspection types: it answers HTTP 500 for the whole operation. Junction
+ * answers as graphql-js does. Generated operations leave these out, so that a
+ * 500 from stock hides nothing else; the scenario `introspection stock does not
+ * have` (books) checks Junction against graphql-js itself.
+ */
+export const STOCK_LACKS_INTROSPECTION = [
+  '__Type.isOneOf',
+  '__Directive.isDeprecated',
+  '__Directive.deprecationReason',
+  '__Schema.directives(includeDeprecated:)',
+] as const;
+
+knownDifferences.push({
+  shape: 'books',
+  scenario: 'introspection stock does not have',
+  reason:
+    `Stock's introspection lacks ${STOCK_LACKS_INTROSPECTION.join(', ')} (its own introspection types are older than ` +
+    'graphql-js 16.15\'s) and answers 500 INVALID_GRAPHQL; Junction must answer exactly as graphql-js executes the operation against the API schema.',
+  accept(junction, stock, { schema, operation }) {
+    if (stock.status !== 500) return 'stock answered; no difference to explain';
+    const result = execute({ schema, document: parse(operation.query), variableValues: operation.variables ?? {}, operationName: operation.operationName }) as ExecutionResult;
+    const expected = { status: 200, data: JSON.stringify(result.data), errors: (result.errors ?? []).map((error) => shapeOf(error.toJSON())), valueCompletion: undefined, extensions: undefined };
+    return firstDifference(junction, expected);
+  },
+});
+
+knownDifferences.push(
+  {
+    shape: 'interface-objects',
+    scenario: '*',
+    reason:
+      'A value stock cannot complete and drops without a word: an @interfaceObject answer (`__typename: "Account"`) ' +
+      'for an account `accounts` does not know, in a non-null position. Stock nulls the nearest nullable parent with no ' +
+      'error and no valueCompletion; the spec wants an error at the path. Junction must answer the same data with ' +
+      "stock's errors and, besides, completion errors at paths where its data is null.",
+    accept: (junction, stock) => completionErrorsStockDropped(junction, stock),
+  },
+  {
+    shape: 'requires-provides',
+    scenario: '*',
+    reason:
+      'A field with different arguments under one response name through @requires (issue 12 item 7): `shippingEstimate` ' +
+      'requires `price(currency: "EUR")`, and where the client asks for `price` (another currency) too, stock plans both ' +
+      "under the response name `price` and feeds `shippingEstimate` the client's price. Stock answers right when the " +
+      "client's `price` has another response name, so stock runs the operation with every `price` aliased " +
+      '`price__client`, and its answer is read back under `price`.',
+    stockOperation: (operation) => {
+      const query = aliased(operation.query, 'price', 'price__client');
+      return query === print(parse(operation.query)) ? operation : { ...operation, query };
+    },
+    stockAnswer: (answer) => renamed(answer, 'price__client', 'price'),
+  },
+  {
+    shape: 'requires-provides',
+    scenario: 'two @requires of one field with different arguments',
+    reason:
+      'Conflicting @requires arguments merged (issue 12 item 7): `shippingEstimate` requires `price(currency: "EUR")` and ' +
+      '`importDuty` `price(currency: "GBP")`; stock fetches one price for both. Junction must answer the right data, or ' +
+      'refuse the operation with a coded error; never the wrong data.',
+    instead: (junction) =>
+      rightOrRefused(junction, '{"products":[{"upc":"p1","shippingEstimate":30,"importDuty":3},{"upc":"p2","shippingEstimate":550,"importDuty":60},{"upc":"p3","shippingEstimate":2,"importDuty":0}]}'),
+  },
+);
+
+knownDifferences.push({
+  shape: '*',
+  scenario: '*',
+  reason:
+    'Aliases the query planner collides with (issue 12 item 7): a client alias that is the name of a field the plan adds ' +
+    '(a key, a field @requires needs), e.g. `id: title` on an entity keyed by `id`, shares a response name with it in the ' +
+    "planner's subgraph operations: stock then sends a subgraph an invalid operation (and answers \"400: Bad Request\"), or " +
+    'reads one field for the other (wrong data, or valueCompletion errors for the key). Stock answers right once every ' +
+    "alias has a name of its own, so stock runs the operation with each alias `a` renamed `a__client`, read back as `a`. " +
+    "Junction must give that answer or, where stock's answer to the operation as written shows the collision, refuse " +
+    'it with a coded error (not INTERNAL_SERVER_ERROR).',
+  stockOperation: (operation) => {
+    const query = print(
+      visit(parse(operation.query), {
+        Field: (node) =>
+          node.alias && node.alias.value !== node.name.value && !node.alias.value.endsWith(CLIENT)
+            ? { ...node, alias: { ...node.alias, value: `${node.alias.value}${CLIENT}` } }
+            : undefined,
+      }),
+    );
+    return query === print(parse(operation.query)) ? operation : { ...operation, query };
+  },
+  stockAnswer: (answer) => renamedBack(answer),
+  async accept(junction, stock, { operation, stockAnswers }) {
+    if (!refusal(junction)) return 'Junction neither answered as stock with its own aliases nor refused';
+    const asWritten = await stockAnswers(operation);
+    const same = ({ status, data, errors, valueCompletion }: GatewayAnswer) => JSON.stringify({ status, data, errors, valueCompletion });
+    return same(stock) !== same(asWritten) ? undefined : 'no collision: stock answers the operation as written the same';
+  },
+});
+
+/** What an alias becomes for stock, then is read back from. */
+const CLIENT = '__client';
+
+/** The answer with every response name `a__client` read as `a`: in `data` (keeping the order of keys) and in error paths. */
+function renamedBack(answer: GatewayAnswer): GatewayAnswer {
+  const name = (key: string) => (key.endsWith(CLIENT) ? key.slice(0, -CLIENT.length) : key);
+  const rename = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rename);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [name(key), rename(item)]));
+  };
+  // Stock's completion messages name the field by its response name (`Author.a__client`): read back too.
+  const errors = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((error: { message: string; path?: (string | number)[] }) => ({
+          ...error,
+          message: error.message.replaceAll(CLIENT, ''),
+          ...(error.path ? { path: error.path.map((step) => (typeof step === 'string' ? name(step) : step)) } : {}),
+        }))
+      : list;
+  return {
+    ...answer,
+    data: answer.data === undefined ? undefined : JSON.stringify(rename(JSON.parse(answer.data))),
+    errors: errors(answer.errors) as GatewayAnswer['errors'],
+    valueCompletion: errors(answer.valueCompletion),
+  };
+}
+
+/** No data, and errors that all have a code other than INTERNAL_SERVER_ERROR: the operation refused, saying why. */
+function refusal(junction: GatewayAnswer): boolean {
+  return (
+    (junction.data === undefined || junction.data === 'null') &&
+    junction.errors.length > 0 &&
+    junction.errors.every((error) => typeof error.extensions.code === 'string' && error.extensions.code !== 'INTERNAL_SERVER_ERROR')
+  );
+}
+
+knownDifferences.push({
+  shape: '*',
+  scenario: '*',
+  reason:
+    'Stock fails the whole operation (HTTP 500 "Was not able to find any options for __schema …") when `__schema` or ' +
+    '`__type` is inside a fragment on the root type that has @skip or @include. Stock runs the same operation with ' +
+    'those conditions applied (a fragment included loses the directive, one skipped goes), which the spec says is the same.',
+  stockOperation: conditionsOfRootFragmentsApplied,
+});
+
+/**
+ * The operation with @skip/@include of fragments directly on the root type
+ * applied, when one of them holds `__schema` or `__type`: unchanged otherwise.
+ */
+function conditionsOfRootFragmentsApplied(operation: Operation): Operation {
+  const document = parse(operation.query);
+  const definition = getOperationAST(document, operation.operationName);
+  if (!definition) return operation;
+  const fragments = new Map(document.definitions.flatMap((node) => (node.kind === Kind.FRAGMENT_DEFINITION ? [[node.name.value, node] as const] : [])));
+  const values: Record<string, unknown> = { ...operation.variables };
+  for (const variable of definition.variableDefinitions ?? []) {
+    const name = variable.variable.name.value;
+    if (values[name] === undefined && variable.defaultValue) values[name] = valueFromASTUntyped(variable.defaultValue);
+  }
+  const included = (node: { directives?: readonly DirectiveNode[] | undefined }) =>
+    (node.directives ?? []).every((directive) => {
+      const argument = directive.arguments?.find((candidate) => candidate.name.value === 'if');
+      if (!argument || (directive.name.value !== 'skip' && directive.name.value !== 'include')) return true;
+      const value = valueFromASTUntyped(argument.value, values) === true;
+      return directive.name.value === 'skip' ? !value : value;
+    });
+  const conditioned = (node: { directives?: readonly DirectiveNode[] | undefined }) =>
+    (node.directives ?? []).some((directive) => directive.name.value === 'skip' || directive.name.value === 'include');
+  const unconditioned = <T extends { directives?: readonly DirectiveNode[] | undefined }>(node: T): T => ({
+    ...node,
+    directives: (node.directives ?? []).filter((directive) => directive.name.value !== 'skip' && directive.name.value !== 'include'),
+  });
+  const introspects = (selections: readonly SelectionNode[], seen: Set<string>): boolean =>
+    selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === '__schema' || selection.name.value === '__type';
+      if (selection.kind === Kind.INLINE_FRAGMENT) return introspects(selection.selectionSet.selections, seen);
+      const fragment = fragments.get(selection.name.value);
+      if (!fragment || seen.has(fragment.name.value)) return false;
+      return introspects(fragment.selectionSet.selections, new Set([...seen, fragment.name.value]));
+    });
+  let changed = false;
+  const root = definition.operation === 'query' ? 'Query' : definition.operation === 'mutation' ? 'Mutation' : 'Subscription';
+  const apply = (selections: readonly SelectionNode[]): SelectionNode[] =>
+    selections.flatMap((selection): SelectionNode[] => {
+      if (selection.kind === Kind.FIELD) return [selection];
+      const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet.selections : (fragments.get(selection.name.value)?.selectionSet.selections ?? []);
+      if (!conditioned(selection) || !introspects(inner, new Set())) {
+        return selection.kind === Kind.INLINE_FRAGMENT ? [{ ...selection, selectionSet: { ...selection.selectionSet, selections: apply(inner) } }] : [selection];
+      }
+      changed = true;
+      if (!included(selection)) return [];
+      if (selection.kind === Kind.FRAGMENT_SPREAD) return [unconditioned(selection)];
+      return [{ ...unconditioned(selection), selectionSet: { ...selection.selectionSet, selections: apply(inner) } }];
+    });
+  // A selection set left empty selects nothing in the answer.
+  const nothing: SelectionNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' }, directives: [skipped()] };
+  const orNothing = (selections: SelectionNode[]) => (selections.length > 0 ? selections : [nothing]);
+  const rewrittenOperation = { ...definition, selectionSet: { ...definition.selectionSet, selections: orNothing(apply(definition.selectionSet.selections)) } };
+  const rewritten = document.definitions.map((node) => {
+    if (node === definition) return rewrittenOperation;
+    // Fragments on the root type are spread at the root (no shape has a field of a root type).
+    if (node.kind === Kind.FRAGMENT_DEFINITION && node.typeCondition.name.value === root) {
+      return { ...node, selectionSet: { ...node.selectionSet, selections: orNothing(apply(node.selectionSet.selections)) } };
+    }
+    return node;
+  });
+  if (!changed) return operation;
+  // Fragments and variables only the dropped selections used would make the operation invalid.
+  const reachable = new Set<DefinitionNode>([rewrittenOperation]);
+  const used = new Set<string>();
+  for (const node of reachable) {
+    visit(node === rewrittenOperation ? { ...rewrittenOperation, variableDefinitions: [] } : node, {
+      Variable: (variable) => void used.add(variable.name.value),
+      FragmentSpread: (spread) => {
+        const fragment = rewritten.find((each) => each.kind === Kind.FRAGMENT_DEFINITION && each.name.value === spread.name.value);
+        if (fragment) reachable.add(fragment);
+      },
+    });
+  }
+  const kept = { ...rewrittenOperation, variableDefinitions: (definition.variableDefinitions ?? []).filter((variable) => used.has(variable.variable.name.value)) };
+  const definitions = rewritten.filter((node) => reachable.has(node) || node.kind === Kind.OPERATION_DEFINITION).map((node) => (node === rewrittenOperation ? kept : node));
+  return { ...operation, query: print({ ...document, definitions }) };
+}
+
+function skipped(): DirectiveNode {
+  return { kind: Kind.DIRECTIVE, name: { kind: Kind.NAME, value: 'skip' }, arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'if' }, value: { kind: Kind.BOOLEAN, value: true } }] };
+}
+
+/**
+ * Junction's answer when stock nulled a value without any error: the same data
+ * and status, stock's errors, and completion errors of Junction's own (at least
+ * one), each where Junction's data is null.
+ */
+function completionErrorsStockDropped(junction: GatewayAnswer, stock: GatewayAnswer): string | undefined {
+  if (stock.errors.length > 0 || stock.valueCompletion !== undefined) return 'stock reported errors: the rule applies as it is';
+  const data = junction.data === undefined ? undefined : (JSON.parse(junction.data) as unknown);
+  const own = junction.errors.filter((error) => error.extensions.code === 'INVALID_GRAPHQL' && nullAtOrAbove(data, error.path));
+  if (own.length === 0) return 'Junction reported no completion error where stock dropped one';
+  return firstDifference({ ...junction, errors: junction.errors.filter((error) => !own.includes(error)) }, stock);
+}
+
+/** The right data with no error, or no data and only coded errors (not INTERNAL_SERVER_ERROR). */
+function rightOrRefused(junction: GatewayAnswer, data: string): string | undefined {
+  if (junction.data === data && junction.errors.length === 0 && junction.status === 200) return undefined;
+  if (refusal(junction)) return undefined;
+  return `neither the right data (${data}) nor a refusal with a coded error`;
+}
+
+/** The operation with every field whose response name is `name` given the alias `alias`. */
+function aliased(query: string, name: string, alias: string): string {
+  return print(
+    visit(parse(query), {
+      Field: (node) => ((node.alias?.value ?? node.name.value) === name ? { ...node, alias: { kind: Kind.NAME, value: alias } } : undefined),
+    }),
+  );
+}
+
+/** The answer with the response name `from` read as `to`: in `data` (keeping the order of keys) and in error paths. */
+function renamed(answer: GatewayAnswer, from: string, to: string): GatewayAnswer {
+  const rename = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rename);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key === from ? to : key, rename(item)]));
+  };
+  const path = (steps: readonly (string | number)[] | undefined) => steps?.map((step) => (step === from ? to : step));
+  const errors = (list: unknown) =>
+    Array.isArray(list) ? list.map((error: { path?: (string | number)[] }) => ({ ...error, ...(error.path ? { path: path(error.path) } : {}) })) : list;
+  return {
+    ...answer,
+    data: answer.data === undefined ? undefined : JSON.stringify(rename(JSON.parse(answer.data))),
+    errors: errors(answer.errors) as GatewayAnswer['errors'],
+    valueCompletion: errors(answer.valueCompletion),
+  };
+}
+
+knownDifferences.push(
+  ...['keys-mashup', 'non-resolvable-interface-object'].map(
+    (shape): KnownDifference => ({
+      shape,
+      scenario: '*',
+      reason:
+        'A query plan that cannot answer (issue 12 item 7): the planner sends a subgraph an entity by a key it cannot ' +
+        'resolve (keys-mashup: `b` is sent `A` by `id`, declared `resolvable: false`), or plans nothing for a field no ' +
+        'subgraph can resolve (non-resolvable-interface-object). Stock leaves those fields null, without an error or with ' +
+        'a valueCompletion error that hides the cause. Junction must answer the same data, with stock\'s errors and, ' +
+        'besides, at least one error coded QUERY_PLAN_INVALID or QUERY_PLAN_EMPTY at a place where its data is null.',
+      accept: (junction, stock) => plannerGapsReported(junction, stock),
+    }),
+  ),
+);
+
+const PLANNER_GAP_CODES = new Set(['QUERY_PLAN_INVALID', 'QUERY_PLAN_EMPTY']);
+
+function plannerGapsReported(junction: GatewayAnswer, stock: GatewayAnswer): string | undefined {
+  const data = junction.data === undefined ? undefined : (JSON.parse(junction.data) as unknown);
+  const gaps = junction.errors.filter((error) => PLANNER_GAP_CODES.has(String(error.extensions.code)));
+  if (gaps.length === 0) return 'Junction reported no error coded QUERY_PLAN_INVALID or QUERY_PLAN_EMPTY';
+  if (!gaps.every((error) => nullAtOrAbove(data, error.path))) return 'a planner error where Junction has data';
+  // Stock's own completion errors are what the gap left null: Junction names the cause instead.
+  return firstDifference({ ...junction, errors: junction.errors.filter((error) => !gaps.includes(error)) }, { ...stock, valueCompletion: undefined });
+}
+
+knownDifferences.push({
+  shape: '*',
+  scenario: '*',
+  reason:
+    'Stock answers only one of several `__schema` (or `__type`) selections under one response name, e.g. ' +
+    '`{ ... { __schema { subscriptionType { name } } } __schema { directives { name } } }` gives no `directives`; the ' +
+    'spec merges them (CollectFields), as graphql-js does. Junction\'s introspection fields must be what graphql-js ' +
+    "answers against the API schema, and the rest stock's answer.",
+  accept(junction, stock, { schema, operation }) {
+    if (junction.status !== 200 || stock.status !== 200 || junction.data === undefined || stock.data === undefined) return 'no data to compare';
+    const document = parse(operation.query);
+    const names = introspectionResponseNames(document, operation.operationName);
+    if (names.size === 0) return 'no introspection at the root';
+    const result = execute({ schema, document, variableValues: operation.variables ?? {}, operationName: operation.operationName, rootValue: {} }) as ExecutionResult;
+    const expected = result.data as Record<string, unknown> | null | undefined;
+    const [ours, theirs] = [JSON.parse(junction.data) as Record<string, unknown>, JSON.parse(stock.data) as Record<string, unknown>];
+    if (!expected || Object.keys(ours).join() !== Object.keys(theirs).join()) return 'the root fields differ';
+    for (const [key, value] of Object.entries(ours)) {
+      const wanted = names.has(key) ? expected[key] : theirs[key];
+      if (JSON.stringify(value) !== JSON.stringify(wanted)) return `at ${key}: Junction ${JSON.stringify(value)}, expected ${JSON.stringify(wanted)}`;
+    }
+    if (![...names].some((key) => JSON.stringify(theirs[key]) !== JSON.stringify(expected[key]))) return "stock's introspection is graphql-js's: no difference to explain";
+    return firstDifference({ ...junction, data: stock.data }, stock);
+  },
+});
+
+/** The response names of the root's `__schema` and `__type` fields, through fragments. */
+function introspectionResponseNames(document: DocumentNode, operationName: string | undefined): Set<string> {
+  const operation = getOperationAST(document, operationName);
+  const fragments = new Map(document.definitions.flatMap((node) => (node.kind === Kind.FRAGMENT_DEFINITION ? [[node.name.value, node] as const] : [])));
+  const names = new Set<string>();
+  const collect = (selections: readonly SelectionNode[], seen: Set<string>) => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === '__schema' || selection.name.value === '__type') names.add(selection.alias?.value ?? selection.name.value);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet.selections, seen);
+      else if (!seen.has(selection.name.value)) {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) collect(fragment.selectionSet.selections, new Set([...seen, selection.name.value]));
+      }
+    }
+  };
+  if (operation) collect(operation.selectionSet.selections, new Set());
+  return names;
+}
+
+/** The differences that apply to a shape's scenario, the most specific first. */
+export function knownDifferencesFor(shape: string, scenario: string): KnownDifference[] {
+  const matches = (entry: KnownDifference) =>
+    (entry.shape === shape || entry.shape === '*') && (entry.scenario === scenario || entry.scenario === '*');
+  const weight = (entry: KnownDifference) => (entry.shape === '*' ? 2 : 0) + (entry.scenario === '*' ? 1 : 0);
+  return knownDifferences.filter(matches).sort((a, b) => weight(a) - weight(b));
+}
+
+/** JSON text with the keys of every object sorted: the values, whatever their order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}

@@ -1,0 +1,4 @@
+import { describeShapes } from './suite.js';
+
+/** The conformance suite on the requires-provides shape (shapes/): Junction's executor against stock @apollo/gateway. */
+describeShapes(['requires-provides']);
