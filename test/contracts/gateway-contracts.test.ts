@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildClientSchema, getIntrospectionQuery, printSchema, type IntrospectionQuery } from 'graphql';
+import { apiSchemaOf } from '#lib/api-schema.js';
 import { readContractsConfig } from '#lib/contracts.js';
 import { createApiKey } from '../../gateway/src/api-keys.js';
 import { generateWorld } from '../../scripts/seed/world.js';
@@ -59,6 +61,14 @@ describe('a partner key', () => {
     ]);
     expect(names(schema.queryType.fields)).toEqual(['product', 'products', 'review', 'topProducts']);
     expect(names(schema.mutationType.fields)).toEqual(['restock']);
+  });
+
+  it("rebuilds exactly the contract's API schema from GraphiQL's introspection query, every option on", async () => {
+    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+    const result = await stack.query<IntrospectionQuery>(query, {}, partner);
+    expect(result.errors).toBeUndefined();
+    const contract = apiSchemaOf(await readFile('contracts/partner.graphql', 'utf8'));
+    expect(printSchema(buildClientSchema(result.data!))).toBe(printSchema(contract));
   });
 
   it('cannot query an untagged field: the query fails validation and nothing is fetched', async () => {
