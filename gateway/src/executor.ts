@@ -91,7 +91,7 @@ type Prepared =
       /** Aliases the gateway gave the client's fields (operation-planner.ts), to the client's response names. */
       renames?: ReadonlyMap<string, string>;
       /** Root fields no subgraph can resolve (an empty plan). */
-      unplanned?: string[];
+      unplanned?: (variables: Readonly<Record<string, unknown>>) => string[];
       /** Fetches of the plan not to send (plan-keys.ts). */
       refused?: ReadonlyMap<FetchNode, string>;
     };
@@ -182,7 +182,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         context: request.context,
         refused: prepared.refused,
       });
-      for (const name of prepared.unplanned ?? []) {
+      for (const name of prepared.unplanned?.(coerced.coerced) ?? []) {
         const message = 'No subgraph can resolve this field: the query plan for it is empty.';
         execution.errors.push(new GraphQLError(message, { path: [name], extensions: { code: 'QUERY_PLAN_EMPTY' } }));
       }
@@ -205,6 +205,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         introspection: introspected,
         escapes: execution.escapes,
         explained: explainedBy(execution.errors, execution.failed),
+        refused: execution.refused,
       });
       const errors = written.errors.length > 0 ? [...execution.errors, ...written.errors] : execution.errors;
       return { status: 200, data: written.data, errors: prepared.renames ? errors.map((error) => renamed(error, prepared.renames!)) : errors };

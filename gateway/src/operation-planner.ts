@@ -9,11 +9,10 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
-  type DirectiveNode,
   type OperationDefinitionNode,
-  type SelectionSetNode,
 } from 'graphql';
 import { splitIntrospection } from './introspection-split.js';
+import { asksSomething, eachKeptField } from './selection-conditions.js';
 import { planConflicts, type Conflict, type Requirements } from './plan-conflicts.js';
 
 /**
@@ -37,8 +36,8 @@ export type PlannedOperation =
       introspection?: DocumentNode;
       /** Aliases the gateway gave the client's fields, to the response names the client gave them. */
       renames?: ReadonlyMap<string, string>;
-      /** Root fields no subgraph can resolve: the planner made no fetch for them. */
-      unplanned?: string[];
+      /** Root fields no subgraph can resolve, given the request's variables: the planner made no fetch for them. */
+      unplanned?: (variables: Readonly<Record<string, unknown>>) => string[];
     };
 
 export type OperationPlanning = {
@@ -58,26 +57,28 @@ export function planOperation(
   operationName: string | null | undefined,
   overrideConditions: Map<string, boolean> | undefined,
 ): PlannedOperation {
-  const first = planned(planning, document, operation, operationName, overrideConditions);
-  if (!first.ok || !first.plannable) return first;
-  const conflicts = planConflicts(planning.supergraphSchema(), first.plannable, first.plan, planning.requirements);
-  if (conflicts.length === 0) return first;
-
-  const clientFields = conflicts.filter((conflict): conflict is Conflict & { client: NonNullable<Conflict['client']> } => conflict.client !== undefined);
-  const unsettled = conflicts.filter((conflict) => !conflict.client);
-  if (clientFields.length > 0 && unsettled.length === 0) {
-    const { document: aliased, renames } = aliasFields(document, clientFields);
-    const aliasedOperation = getOperationAST(aliased, operationName);
-    if (aliasedOperation) {
-      const second = planned(planning, aliased, aliasedOperation, operationName, overrideConditions);
-      if (!second.ok || !second.plannable) return second;
-      const remaining = planConflicts(planning.supergraphSchema(), second.plannable, second.plan, planning.requirements);
-      if (remaining.length === 0) return { ...second, renames };
-      return refusal(remaining);
-    }
+  let current = planned(planning, document, operation, operationName, overrideConditions);
+  let aliasedDocument = document;
+  const renames = new Map<string, string>();
+  // Each round aliases the client's fields that collide; the plan for the aliased operation may show more (a
+  // field nested in one just aliased), up to a few levels.
+  for (let round = 0; ; round++) {
+    if (!current.ok || !current.plannable) return current;
+    const conflicts = planConflicts(planning.supergraphSchema(), current.plannable, current.plan, planning.requirements);
+    if (conflicts.length === 0) return renames.size > 0 ? { ...current, renames } : current;
+    const clientFields = conflicts.filter((conflict): conflict is Conflict & { client: NonNullable<Conflict['client']> } => conflict.client !== undefined);
+    if (round >= MAX_ALIAS_ROUNDS || clientFields.length === 0 || clientFields.length < conflicts.length) return refusal(conflicts);
+    const aliased = aliasFields(aliasedDocument, clientFields);
+    const aliasedOperation = getOperationAST(aliased.document, operationName);
+    if (!aliasedOperation) return refusal(conflicts);
+    for (const [alias, name] of aliased.renames) renames.set(alias, renames.get(name) ?? name);
+    aliasedDocument = aliased.document;
+    current = planned(planning, aliasedDocument, aliasedOperation, operationName, overrideConditions);
   }
-  return refusal(conflicts);
 }
+
+/** Rounds of aliasing before an operation whose plan still conflicts is refused. */
+const MAX_ALIAS_ROUNDS = 4;
 
 function planned(
   planning: OperationPlanning,
@@ -107,7 +108,8 @@ function planned(
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   }
   // An operation that asks subgraphs for something and gets an empty plan cannot be answered: say so where it asks.
-  const unplanned = plannable && !plan.node ? rootFields(plannable) : [];
+  // Whether the fields are skipped is known once the variables are: decided per request.
+  const unplanned = plannable && !plan.node && rootFields(plannable).length > 0 ? (variables: Readonly<Record<string, unknown>>) => rootFields(plannable, variables) : undefined;
   return {
     ok: true,
     plan,
@@ -115,7 +117,7 @@ function planned(
     fragments,
     ...(introspection ? { introspection } : {}),
     ...(plannable ? { plannable } : {}),
-    ...(unplanned.length > 0 ? { unplanned } : {}),
+    ...(unplanned ? { unplanned } : {}),
   };
 }
 
@@ -157,28 +159,22 @@ function aliasFields(document: DocumentNode, conflicts: readonly (Conflict & { c
 }
 
 /**
- * The response names of an operation's root fields that literal @skip and
- * @include keep (a variable condition would have given the plan a
- * Condition node), `__typename` aside.
+ * The response names of an operation's root fields that ask a subgraph for
+ * something, given the request's variables: kept by @skip and @include, and
+ * with a field other than `__typename` left in their selections, if they have
+ * any (a field whose selections are all skipped asks for nothing: its plan is
+ * rightly empty).
  */
-function rootFields(document: DocumentNode): string[] {
+function rootFields(document: DocumentNode, variables?: Readonly<Record<string, unknown>>): string[] {
   const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const names = new Set<string>();
-  const kept = (directives: readonly DirectiveNode[] | undefined) =>
-    (directives ?? []).every((directive) => {
-      const condition = directive.arguments?.find((argument) => argument.name.value === 'if')?.value;
-      if (condition?.kind !== Kind.BOOLEAN) return true;
-      return directive.name.value === 'skip' ? !condition.value : directive.name.value === 'include' ? condition.value : true;
+  if (operation) {
+    eachKeptField(operation.selectionSet, fragments, variables, (field) => {
+      if (asksSomething(field, fragments, variables)) names.add(field.alias?.value ?? field.name.value);
     });
-  const visitSelections = (selectionSet: SelectionSetNode) => {
-    for (const selection of selectionSet.selections) {
-      if (!kept(selection.directives)) continue;
-      if (selection.kind === Kind.FIELD) {
-        if (selection.name.value !== '__typename') names.add(selection.alias?.value ?? selection.name.value);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) visitSelections(selection.selectionSet);
-    }
-  };
-  if (operation) visitSelections(operation.selectionSet);
+  }
   return [...names];
 }
 

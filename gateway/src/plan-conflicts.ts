@@ -98,12 +98,7 @@ export function planConflicts(schema: GraphQLSchema, clientOperation: DocumentNo
     const fragments = fragmentsOf(document);
     // The planner aliases a field it adds when the client's selection holds its name (`id__alias_0: id` beside the
     // client's `id: name`) and renames it back after the fetch (a KeyRenamer output rewrite): it lands under that name.
-    const renamed = new Map<string, string>();
-    for (const rewrite of fetch.outputRewrites ?? []) {
-      if (rewrite.kind !== 'KeyRenamer') continue;
-      const alias = rewrite.path[rewrite.path.length - 1];
-      if (alias !== undefined) renamed.set(alias, rewrite.renameKeyTo);
-    }
+    const renamed = outputRenames(fetch.outputRewrites) ?? new Map<string, string>();
     const report = (path: readonly string[], name: string, entry: { type: GraphQLCompositeType; text: string }) => add(path, name, { ...entry, client: false });
     const fetchRoot = schema.getRootType(fetchOperation.operation);
     if (fetch.entities) {
@@ -146,6 +141,20 @@ export function planConflicts(schema: GraphQLSchema, clientOperation: DocumentNo
     }
   }
   return conflicts;
+}
+
+/**
+ * The response names a fetch's output rewrites give back: the planner's alias
+ * (`id__alias_0`) to the name the field has once fetched (`id`).
+ */
+export function outputRenames(rewrites: FetchNode['outputRewrites']): Map<string, string> | undefined {
+  let renames: Map<string, string> | undefined;
+  for (const rewrite of rewrites ?? []) {
+    if (rewrite.kind !== 'KeyRenamer') continue;
+    const alias = rewrite.path[rewrite.path.length - 1];
+    if (alias !== undefined) (renames ??= new Map()).set(alias, rewrite.renameKeyTo);
+  }
+  return renames;
 }
 
 type Fetch = { serviceName: string; operation: string; entities: boolean; path: readonly (string | number)[]; outputRewrites?: FetchNode['outputRewrites'] };

@@ -3,6 +3,7 @@ import { applyRewrites } from '@apollo/gateway/dist/dataRewrites.js';
 import { GraphQLError, isAbstractType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './data-source.js';
 import { contextGroups } from './context-rewrites.js';
+import { outputRenames } from './plan-conflicts.js';
 import { collectAtPath, keyOf, mergeInto, placesOf, project, type Data } from './response-tree.js';
 import { NO_ESCAPES } from './subgraph-answer.js';
 import { errorsAt, noDataErrors, rootFieldsOf, subgraphErrors } from './subgraph-errors.js';
@@ -50,13 +51,20 @@ export type PlanResult = {
    * accounted for by that error.
    */
   failed: Set<Data>;
+  /**
+   * Objects a fetch was to fill that the gateway did not send (plan-keys.ts),
+   * with why: each value the answer then misses in them is null with that
+   * error at its path (response-writer.ts), and what the client did not ask
+   * for is no error.
+   */
+  refused: Map<Data, { message: string; serviceName: string }>;
 };
 
 /** Executes the plan; failures of single fetches become errors beside the data that did arrive. */
 export async function executePlan(execution: PlanExecution): Promise<PlanResult> {
   const data: Data = Object.create(null);
   const errors: GraphQLError[] = [];
-  const result: PlanResult = { data, errors, escapes: false, failed: new Set() };
+  const result: PlanResult = { data, errors, escapes: false, failed: new Set(), refused: new Map() };
   const node = execution.plan.node;
   if (node?.kind === 'Subscription') {
     errors.push(new GraphQLError('Subscriptions are not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
@@ -86,8 +94,7 @@ async function executeNode(execution: PlanExecution, node: PlanNode, cursor: Cur
     case 'Fetch': {
       const refusal = execution.refused?.get(node);
       if (refusal) {
-        result.errors.push(...errorsAt(refusal, node.serviceName, placesOf(cursor.root, cursor.path, new Set(cursor.entities)), 'QUERY_PLAN_INVALID'));
-        for (const entity of cursor.entities) result.failed.add(entity);
+        for (const entity of cursor.entities) result.refused.set(entity, { message: refusal, serviceName: node.serviceName });
         return;
       }
       try {
@@ -122,7 +129,7 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
     const response = await fetcher.fetch({ query: fetch.operation, variables, operationName: fetch.operationName }, execution.context);
     if (!response[NO_ESCAPES]) result.escapes = true;
     const received = response.data;
-    const reported = subgraphErrors(response.errors, fetch.serviceName, (path) => [path ? [...cursor.path, ...path] : undefined]);
+    const reported = subgraphErrors(response.errors, fetch.serviceName, (path) => [path ? [...cursor.path, ...path] : undefined], renamesOf(fetch));
     if (reported.unplaced || !received) for (const entity of cursor.entities) result.failed.add(entity);
     if (!received && !response.errors?.length) {
       reported.errors.push(...noDataErrors(fetch.serviceName, rootFieldsOf(fetch).map((name) => [...cursor.path, name])));
@@ -143,7 +150,7 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
   const groups = contextGroups(execution.supergraphSchema, cursor.root, cursor.path, fetch.contextRewrites, new Set(cursor.entities));
   const results = await Promise.all(
     groups.map(async (group) => {
-      const own: PlanResult = { data: result.data, errors: [], escapes: false, failed: result.failed };
+      const own: PlanResult = { data: result.data, errors: [], escapes: false, failed: result.failed, refused: result.refused };
       await fetchEntities(execution, fetch, fetcher, cursor, group.entities, { ...variables, ...group.values }, own);
       return own;
     }),
@@ -207,7 +214,8 @@ async function fetchEntities(
     execution.context,
   );
   if (!response[NO_ESCAPES]) result.escapes = true;
-  const reported = subgraphErrors(response.errors, fetch.serviceName, (path) => entityErrorPaths(path, owners, cursor));
+  const reported = subgraphErrors(response.errors, fetch.serviceName, (path) => entityErrorPaths(path, owners, cursor), renamesOf(fetch));
+  inPlaceOrder(reported.errors, response.errors, cursor.path.length);
   if (reported.unplaced || !response.data) for (const entity of entities) result.failed.add(entity);
   if (!response.data && !response.errors?.length) reported.errors.push(...noDataErrors(fetch.serviceName, placesOf(cursor.root, cursor.path, new Set(entities))));
   result.errors.push(...reported.errors);
@@ -261,11 +269,54 @@ function sameEntityType(schema: GraphQLSchema, asked: string, answered: unknown)
  * asked for representation 3, plus `name`: each of those fields failed, as
  * the client sees it, though the subgraph was asked once.
  */
+const fetchRenames = new WeakMap<FetchNode, ReadonlyMap<string, string> | undefined>();
+
+/**
+ * The response names a fetch's output rewrites give back (the planner's
+ * `id__alias_0`, renamed `id` once fetched): a subgraph error's path uses the
+ * alias, the client's response has the name. Read once per fetch.
+ */
+function renamesOf(fetch: FetchNode): ReadonlyMap<string, string> | undefined {
+  if (!fetch.outputRewrites) return undefined;
+  if (fetchRenames.has(fetch)) return fetchRenames.get(fetch);
+  const renames = outputRenames(fetch.outputRewrites);
+  fetchRenames.set(fetch, renames);
+  return renames;
+}
+
 function entityErrorPaths(path: readonly (string | number)[] | undefined, owners: Data[][], cursor: Cursor) {
   if (!path || path[0] !== '_entities' || typeof path[1] !== 'number') return [path ? [...cursor.path, ...path] : undefined];
   const asked = new Set(owners[path[1]] ?? []);
   const found = asked.size > 0 ? placesOf(cursor.root, cursor.path, asked).map((at) => [...at, ...path.slice(2)]) : [];
   return found.length > 0 ? found : [undefined];
+}
+
+/**
+ * One representation stands for every entity with its key, so an error about
+ * it is placed at each of their places, one after the other. Stock sends one
+ * representation per place and gets the subgraph's errors place by place:
+ * where the subgraph answered in the order of its representations (as
+ * graphql-js does for synchronous fields), the placed errors are put in the
+ * order of their places, each place's errors in the subgraph's order.
+ */
+function inPlaceOrder(errors: GraphQLError[], received: readonly { path?: unknown }[] | undefined, placeLength: number): void {
+  if (!received || errors.length <= received.length) return;
+  let last = -1;
+  for (const error of received) {
+    const path = error.path;
+    const index = Array.isArray(path) && path[0] === '_entities' ? path[1] : undefined;
+    if (typeof index !== 'number' || index < last) return;
+    last = index;
+  }
+  if (!errors.every((error) => error.path && error.path.length >= placeLength)) return;
+  const compare = (a: readonly (string | number)[], b: readonly (string | number)[]) => {
+    for (let step = 0; step < placeLength; step++) {
+      const [x, y] = [a[step]!, b[step]!];
+      if (x !== y) return typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : 1;
+    }
+    return 0;
+  };
+  errors.sort((a, b) => compare(a.path!, b.path!));
 }
 
 function asGraphQLError(error: unknown): GraphQLError {

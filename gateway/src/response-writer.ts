@@ -147,6 +147,8 @@ export type WriteOptions = {
    * holding it. Asked only when a non-null value is missing.
    */
   explained?: ((path: readonly (string | number)[], holder: Data) => boolean) | undefined;
+  /** Objects a fetch was not sent for, with why (query-plan-executor.ts): a value missing in one is null with that error. */
+  refused?: ReadonlyMap<Data, { message: string; serviceName: string }> | undefined;
 };
 
 export function writeResponse(shape: Shape, data: Data, options: WriteOptions): WrittenResponse {
@@ -161,6 +163,7 @@ class Writer {
   private readonly introspection: Readonly<Record<string, unknown>> | undefined;
   private readonly escapes: boolean;
   private readonly explained: WriteOptions['explained'];
+  private readonly refused: WriteOptions['refused'];
 
   constructor(
     private readonly shape: Shape,
@@ -169,6 +172,7 @@ class Writer {
     this.introspection = options.introspection;
     this.escapes = options.escapes;
     this.explained = options.explained;
+    this.refused = options.refused;
   }
 
   /** An object of `runtime` type; `place` is the field (and its type) it is the value of, none at the root. */
@@ -202,6 +206,11 @@ class Writer {
   /** A value in the position of `type`; `holder` is the object the field belongs to. */
   private value(value: unknown, type: TypeShape, field: CompiledField, holder: Data): Written {
     if (value === null || value === undefined) {
+      const refusal = value === undefined && this.refused?.size ? this.refused.get(holder) : undefined;
+      if (refusal) {
+        this.errors.push(new GraphQLError(refusal.message, { path: [...this.path], extensions: { code: 'QUERY_PLAN_INVALID', serviceName: refusal.serviceName } }));
+        return type.nonNull ? BUBBLE : 'null';
+      }
       if (!type.nonNull) return 'null';
       if (!this.explained?.(this.path, holder)) this.error(`Cannot return null for non-nullable ${this.describe(field, type)}.`);
       return BUBBLE;

@@ -27,6 +27,8 @@ export function subgraphErrors(
   serviceName: string,
   /** Where an error belongs: one path per place in the response (an entity shared by several has several); undefined for none. */
   pathOf: (path: readonly (string | number)[] | undefined) => ((string | number)[] | undefined)[],
+  /** Steps of a subgraph's path the fetch's output rewrites rename (an alias the planner gave a field, to the field's response name). */
+  renames?: ReadonlyMap<string, string>,
 ): ReportedErrors {
   const reported: ReportedErrors = { errors: [], unplaced: false };
   if (!received) return reported;
@@ -39,7 +41,8 @@ export function subgraphErrors(
       break;
     }
     const error = received[index]!;
-    const subgraphPath = pathIn(error.path);
+    const given = pathIn(error.path);
+    const subgraphPath = given && renames ? given.map((step) => (typeof step === 'string' ? (renames.get(step) ?? step) : step)) : given;
     if (!subgraphPath) reported.unplaced = true;
     const message = typeof error.message === 'string' && error.message ? error.message : `Error while fetching subquery from service "${serviceName}"`;
     const own = isObject(error.extensions) ? (bounded(error.extensions, 1) as Record<string, unknown>) : {};
