@@ -48,6 +48,25 @@ export async function judge(started: StartedShape, scenario: string, operation: 
     for (const entry of [...rewrites].reverse()) answer = entry.stockAnswer?.(answer) ?? answer;
     candidates.push({ on: variant === '' ? 'stock' : `stock on the variant "${variant}"`, answer });
   }
+  const context = {
+    schema: started.schema,
+    operation,
+    stockAnswers: (asked: Operation) => answerOf(started, started.stock[''] ?? new Error('no stock'), stripLabels(asked)),
+  };
+  // Each normalization may let another apply (values first made the spec's, then their order): a few passes.
+  for (const candidate of candidates) {
+    for (let pass = 0; pass < 3; pass++) {
+      let changed = false;
+      for (const entry of known.filter((each) => each.normalize)) {
+        const normalized = entry.normalize!(junction, candidate.answer, context);
+        if (!normalized || normalized.data === candidate.answer.data) continue;
+        candidate.answer = normalized;
+        changed = true;
+        if (!applied.includes(entry)) applied.push(entry);
+      }
+      if (!changed) break;
+    }
+  }
   const base = { operation, junction, ...(stockOperation.query !== operation.query ? { stockOperation } : {}) };
   const instead = known.find((entry) => entry.instead);
   if (instead) {
@@ -60,8 +79,7 @@ export async function judge(started: StartedShape, scenario: string, operation: 
   }
   for (const { on, answer } of candidates) {
     for (const entry of known.filter((candidate) => candidate.accept)) {
-      const stockAnswers = (asked: Operation) => answerOf(started, started.stock[''] ?? new Error('no stock'), stripLabels(asked));
-      if ((await entry.accept!(junction, answer, { schema: started.schema, operation, stockAnswers })) === undefined) {
+      if ((await entry.accept!(junction, answer, context)) === undefined) {
         return { ok: true, ...base, stock: answer, stockOn: on, known: [...applied, entry] };
       }
     }

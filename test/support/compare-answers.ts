@@ -30,7 +30,7 @@ export function expectedErrors(stock: GatewayAnswer): ErrorShape[] {
   return [...stock.errors, ...(stock.errors.length === 0 ? completion : [])];
 }
 
-const isCompletionError = (error: ErrorShape) =>
+export const isCompletionError = (error: ErrorShape) =>
   error.extensions.code === 'INVALID_GRAPHQL' && COMPLETION_MESSAGES.some((start) => error.message.startsWith(start));
 
 /** Whether `data` holds null at `path` or at one of its ancestors. */

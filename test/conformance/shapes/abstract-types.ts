@@ -62,6 +62,11 @@ export const abstractTypesShape: Shape = {
   ],
   scenarios: [
     {
+      name: "a subgraph's error under the planner's alias of a client's field, at the client's name (found by a generated operation)",
+      query: 'query($no: Boolean!) { recommended { ... { ...Film ...Show } title } } fragment Film on Movie { title @skip(if: $no) } fragment Show on Podcast { id: episodes title }',
+      variables: { no: false },
+    },
+    {
       name: 'aliases, directives and variables beside introspection',
       query: `query($term: String!, $pages: Boolean = false) {
         found: search(term: $term) { ... on Book { label: title pages @include(if: $pages) } ... on Movie { label: title } }

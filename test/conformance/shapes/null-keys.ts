@@ -61,6 +61,11 @@ export const nullKeysShape: Shape = {
   ],
   scenarios: [
     {
+      name: 'completion errors under @skip that stock drops (found by a generated operation)',
+      query: 'query($no: Boolean!) { books @skip(if: $no) { shelf } books { author { name } } }',
+      variables: { no: false },
+    },
+    {
       name: 'aliases, directives and variables beside introspection',
       query: `query($id: ID!, $shelf: Boolean = true) {
         first: book(id: $id) { ...Where writer: author { name } }

@@ -63,6 +63,11 @@ export const keysMashupShape: Shape = {
     },
   ],
   scenarios: [
+    {
+      name: 'the field the unsent fetch was for, skipped by the request: no error',
+      query: 'query($skip: Boolean!) { b { a { name } a @skip(if: $skip) { nameInB } } }',
+      variables: { skip: true },
+    },
     { name: "a @requires through a key the subgraph cannot resolve (the audit's case)", query: '{ b { id a { id name nameInB } } }' },
     { name: 'the same entities without the @requires', query: '{ b { id a { id name } } as { id compositeId { one two three } } }' },
     { name: 'the entities from their owner', query: '{ as { id pId name } }' },
@@ -107,6 +112,11 @@ export const nonResolvableInterfaceObjectShape: Shape = {
     },
   ],
   scenarios: [
+    {
+      name: 'a field no subgraph can resolve, skipped by the request: no error',
+      query: 'query($skip: Boolean!) { a @skip(if: $skip) { field } b { id } }',
+      variables: { skip: true },
+    },
     { name: 'the interface object where it is declared', query: '{ b { id field } }' },
     { name: 'a field no subgraph can resolve, alone: an empty plan', query: '{ a { field } }' },
     { name: 'a field no subgraph can resolve beside one that can', query: '{ a { id field } b { id } }' },

@@ -9,6 +9,14 @@ export const shopShape: Shape = {
   reset: () => shop.reset(),
   scenarios: [
     {
+      name: 'errors of one entity at several places, in the order of the places (found by a generated operation)',
+      query: '{ latestReviews { author { ...Mail email } } } fragment Mail on User { a: email }',
+    },
+    {
+      name: 'aliases named as keys, one inside the other: aliased out of the way in two rounds (found by a generated operation)',
+      query: '{ search(text: "ghost") { ...Writer ... { ... on Book { shipping } ... on Product { price } } } } fragment Writer on Book { upc: author { id: email } }',
+    },
+    {
       name: 'aliases, directives and variables beside introspection',
       query: `query Mixed($upc: ID!, $withAuthor: Boolean = true, $skipFormat: Boolean!) {
         kind: __type(name: "SearchResult") { possibleTypes { name } }
