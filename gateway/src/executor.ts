@@ -25,7 +25,8 @@ import { requirementsOf } from './plan-conflicts.js';
 import { resolvableKeys, unresolvableFetches } from './plan-keys.js';
 import { activeLabels, overrideLabelsOf } from './override-labels.js';
 import { executePlan, type SubgraphFetcher } from './query-plan-executor.js';
-import { compileShape, conditionKey, writeResponse, type Shape } from './response-writer.js';
+import { compileShape, conditionKey, type Shape } from './response-shape.js';
+import { writeResponse } from './response-writer.js';
 
 /**
  * Junction's executor: Apollo's query planner, with Junction's own plan

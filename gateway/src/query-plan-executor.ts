@@ -3,10 +3,9 @@ import { applyRewrites } from '@apollo/gateway/dist/dataRewrites.js';
 import { GraphQLError, isAbstractType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './data-source.js';
 import { contextGroups } from './context-rewrites.js';
-import { outputRenames } from './plan-conflicts.js';
 import { collectAtPath, keyOf, mergeInto, placesOf, project, type Data } from './response-tree.js';
 import { NO_ESCAPES } from './subgraph-answer.js';
-import { errorsAt, noDataErrors, rootFieldsOf, subgraphErrors } from './subgraph-errors.js';
+import { errorsAt, inPlaceOrder, noDataErrors, renamesOf, rootFieldsOf, subgraphErrors } from './subgraph-errors.js';
 
 /**
  * Runs a query plan from Apollo's planner: each fetch sent to its subgraph,
@@ -269,54 +268,11 @@ function sameEntityType(schema: GraphQLSchema, asked: string, answered: unknown)
  * asked for representation 3, plus `name`: each of those fields failed, as
  * the client sees it, though the subgraph was asked once.
  */
-const fetchRenames = new WeakMap<FetchNode, ReadonlyMap<string, string> | undefined>();
-
-/**
- * The response names a fetch's output rewrites give back (the planner's
- * `id__alias_0`, renamed `id` once fetched): a subgraph error's path uses the
- * alias, the client's response has the name. Read once per fetch.
- */
-function renamesOf(fetch: FetchNode): ReadonlyMap<string, string> | undefined {
-  if (!fetch.outputRewrites) return undefined;
-  if (fetchRenames.has(fetch)) return fetchRenames.get(fetch);
-  const renames = outputRenames(fetch.outputRewrites);
-  fetchRenames.set(fetch, renames);
-  return renames;
-}
-
 function entityErrorPaths(path: readonly (string | number)[] | undefined, owners: Data[][], cursor: Cursor) {
   if (!path || path[0] !== '_entities' || typeof path[1] !== 'number') return [path ? [...cursor.path, ...path] : undefined];
   const asked = new Set(owners[path[1]] ?? []);
   const found = asked.size > 0 ? placesOf(cursor.root, cursor.path, asked).map((at) => [...at, ...path.slice(2)]) : [];
   return found.length > 0 ? found : [undefined];
-}
-
-/**
- * One representation stands for every entity with its key, so an error about
- * it is placed at each of their places, one after the other. Stock sends one
- * representation per place and gets the subgraph's errors place by place:
- * where the subgraph answered in the order of its representations (as
- * graphql-js does for synchronous fields), the placed errors are put in the
- * order of their places, each place's errors in the subgraph's order.
- */
-function inPlaceOrder(errors: GraphQLError[], received: readonly { path?: unknown }[] | undefined, placeLength: number): void {
-  if (!received || errors.length <= received.length) return;
-  let last = -1;
-  for (const error of received) {
-    const path = error.path;
-    const index = Array.isArray(path) && path[0] === '_entities' ? path[1] : undefined;
-    if (typeof index !== 'number' || index < last) return;
-    last = index;
-  }
-  if (!errors.every((error) => error.path && error.path.length >= placeLength)) return;
-  const compare = (a: readonly (string | number)[], b: readonly (string | number)[]) => {
-    for (let step = 0; step < placeLength; step++) {
-      const [x, y] = [a[step]!, b[step]!];
-      if (x !== y) return typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : 1;
-    }
-    return 0;
-  };
-  errors.sort((a, b) => compare(a.path!, b.path!));
 }
 
 function asGraphQLError(error: unknown): GraphQLError {

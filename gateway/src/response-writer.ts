@@ -1,24 +1,37 @@
-import {
-  GraphQLError,
-  isAbstractType,
-  isCompositeType,
-  isInterfaceType,
-  isLeafType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-  Kind,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type GraphQLCompositeType,
-  type GraphQLObjectType,
-  type GraphQLOutputType,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-  type ValueNode,
-} from 'graphql';
-import { leafOf, leafText, type Leaf } from './leaf-values.js';
+import { GraphQLError, isAbstractType, isCompositeType, isInterfaceType, isObjectType, type GraphQLCompositeType } from 'graphql';
+import { leafText } from './leaf-values.js';
+import { fieldsOf, type CompiledField, type SelectionGroup, type Shape, type TypeShape, type Runtime } from './response-shape.js';
+
+/** Signals that a null reached a non-null position: the nearest nullable parent becomes null. */
+const BUBBLE = Symbol('null bubbles up');
+type Written = string | typeof BUBBLE;
+
+type Data = Record<string, unknown>;
+
+/** A field and its type (or its list's item type), where a value sits: for error messages. */
+type Place = { field: CompiledField; type: TypeShape };
+
+export type WrittenResponse = {
+  /** JSON text of `data`: `null` when a null reached the root. */
+  data: string;
+  /** Values that could not be completed, with where; none for what `explained` already accounts for. */
+  errors: GraphQLError[];
+};
+
+export type WriteOptions = {
+  /** The already shaped values of root `__schema` and `__type` fields, by response name. */
+  introspection?: Readonly<Record<string, unknown>> | undefined;
+  /** False when no string in `data` can need escaping (see NO_ESCAPES in subgraph-answer.ts): strings are then quoted as they are. */
+  escapes: boolean;
+  /**
+   * Whether a missing value is already accounted for: an error the plan's
+   * execution reported at an overlapping path, or a failed fetch for the object
+   * holding it. Asked only when a non-null value is missing.
+   */
+  explained?: ((path: readonly (string | number)[], holder: Data) => boolean) | undefined;
+  /** Objects a fetch was not sent for, with why (query-plan-executor.ts): a value missing in one is null with that error. */
+  refused?: ReadonlyMap<Data, { message: string; serviceName: string }> | undefined;
+};
 
 /**
  * Writes the client's response straight from the merged subgraph data, as
@@ -43,114 +56,8 @@ import { leafOf, leafText, type Leaf } from './leaf-values.js';
  *   (docs/CONFORMANCE.md).
  *
  * The fields of each selection are collected once per runtime type and kept
- * with the operation (see `compileShape`), each leaf's check chosen then, so a
- * repeated operation only walks its data.
+ * with the operation (response-shape.ts), so a repeated operation only walks its data.
  */
-export type Shape = {
-  schema: GraphQLSchema;
-  root: GraphQLObjectType;
-  fields: SelectionGroup;
-  fragments: Readonly<Record<string, FragmentDefinitionNode>>;
-  variables: Readonly<Record<string, unknown>>;
-  /** Aliases the gateway gave the client's fields, to the client's response names (operation-planner.ts). */
-  renames: ReadonlyMap<string, string> | undefined;
-};
-
-/** The field nodes that select one response key; its sub-fields per runtime type, collected on first use. */
-type SelectionGroup = { nodes: readonly FieldNode[]; byType: Map<string, readonly CompiledField[]> };
-
-type CompiledField = {
-  /** The client's response name: written, and in error paths. */
-  responseName: string;
-  /** Where the value is in the merged data: the response name the plan fetched it under. */
-  source: string;
-  /** `"name":`, escaped once. */
-  key: string;
-  fieldName: string;
-  /** What answers it: a subgraph's value, or the gateway itself for `__typename`, `__schema` and `__type`. */
-  answer: 'value' | 'typename' | 'introspection';
-  /** The field's type, for a value. */
-  type: TypeShape | undefined;
-  /** The type named in error messages, as stock names it: the innermost fragment's type condition, or the runtime type. */
-  parent: string;
-  group: SelectionGroup;
-};
-
-/** A field's type, unwrapped once when the field is compiled rather than tested at every value. */
-type TypeShape =
-  | { nonNull: boolean; kind: 'leaf'; name: string; leaf: Leaf }
-  | { nonNull: boolean; kind: 'list'; name: string; item: TypeShape }
-  | { nonNull: boolean; kind: 'composite'; name: string; type: GraphQLCompositeType };
-
-function shapeOf(type: GraphQLOutputType): TypeShape {
-  const nonNull = isNonNullType(type);
-  const inner = nonNull ? type.ofType : type;
-  const name = String(inner);
-  if (isLeafType(inner)) return { nonNull, kind: 'leaf', name, leaf: leafOf(inner) };
-  if (isListType(inner)) return { nonNull, kind: 'list', name, item: shapeOf(inner.ofType) };
-  return { nonNull, kind: 'composite', name, type: inner };
-}
-
-/** Signals that a null reached a non-null position: the nearest nullable parent becomes null. */
-const BUBBLE = Symbol('null bubbles up');
-type Written = string | typeof BUBBLE;
-
-type Data = Record<string, unknown>;
-
-/** A field and its type (or its list's item type), where a value sits: for error messages. */
-type Place = { field: CompiledField; type: TypeShape };
-
-/**
- * The runtime type of an object: an object type, or an abstract type when
- * its `__typename` names one or is missing (`known` false: fragments then
- * apply as stock applies them, see `collect`).
- */
-type Runtime = { type: GraphQLCompositeType; known: boolean };
-
-/**
- * The shape of one operation for one set of @skip/@include values: reuse it
- * for every request whose `conditionKey` is the same.
- */
-export function compileShape(
-  schema: GraphQLSchema,
-  operation: OperationDefinitionNode,
-  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
-  variables: Readonly<Record<string, unknown>>,
-  renames?: ReadonlyMap<string, string>,
-): Shape {
-  const root = schema.getRootType(operation.operation);
-  if (!root) throw new GraphQLError(`The schema has no ${operation.operation} type.`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
-  const rootNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '' }, selectionSet: operation.selectionSet } as FieldNode;
-  return { schema, root, fragments, variables, renames, fields: { nodes: [rootNode], byType: new Map() } };
-}
-
-/** The values of the variables that @skip and @include read: operations with equal keys share a shape. */
-export function conditionKey(conditionVariables: readonly string[], variables: Readonly<Record<string, unknown>>): string {
-  return conditionVariables.map((name) => (variables[name] === true ? '1' : '0')).join('');
-}
-
-export type WrittenResponse = {
-  /** JSON text of `data`: `null` when a null reached the root. */
-  data: string;
-  /** Values that could not be completed, with where; none for what `explained` already accounts for. */
-  errors: GraphQLError[];
-};
-
-export type WriteOptions = {
-  /** The already shaped values of root `__schema` and `__type` fields, by response name. */
-  introspection?: Readonly<Record<string, unknown>> | undefined;
-  /** False when no string in `data` can need escaping (see NO_ESCAPES in subgraph-answer.ts): strings are then quoted as they are. */
-  escapes: boolean;
-  /**
-   * Whether a missing value is already accounted for: an error the plan's
-   * execution reported at an overlapping path, or a failed fetch for the object
-   * holding it. Asked only when a non-null value is missing.
-   */
-  explained?: ((path: readonly (string | number)[], holder: Data) => boolean) | undefined;
-  /** Objects a fetch was not sent for, with why (query-plan-executor.ts): a value missing in one is null with that error. */
-  refused?: ReadonlyMap<Data, { message: string; serviceName: string }> | undefined;
-};
-
 export function writeResponse(shape: Shape, data: Data, options: WriteOptions): WrittenResponse {
   const writer = new Writer(shape, options);
   const written = writer.object(data, { type: shape.root, known: true }, shape.fields, undefined);
@@ -177,7 +84,7 @@ class Writer {
 
   /** An object of `runtime` type; `place` is the field (and its type) it is the value of, none at the root. */
   object(value: Data, runtime: Runtime, group: SelectionGroup, place: Place | undefined): Written {
-    const fields = this.fieldsOf(group, runtime);
+    const fields = fieldsOf(this.shape, group, runtime);
     let out = '{';
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index]!;
@@ -283,95 +190,5 @@ class Writer {
   private describe(field: CompiledField, type: TypeShape): string {
     const last = this.path[this.path.length - 1];
     return typeof last === 'number' ? `array element of type ${type.name} at index ${last}` : `field ${field.parent}.${last}`;
-  }
-
-  private fieldsOf(group: SelectionGroup, runtime: Runtime): readonly CompiledField[] {
-    const key = runtime.known ? runtime.type.name : `${runtime.type.name}?`;
-    let fields = group.byType.get(key);
-    if (!fields) {
-      fields = this.collect(group, runtime);
-      group.byType.set(key, fields);
-    }
-    return fields;
-  }
-
-  /**
-   * graphql-js's CollectFields: response keys in first-seen order, fragments
-   * applied by type condition. A fragment applies when its type condition is
-   * the runtime type or one of its supertypes; when the runtime type is not
-   * known (no `__typename`), stock tests each fragment against the type of the
-   * fragment it sits in, and so does this.
-   */
-  private collect(group: SelectionGroup, runtime: Runtime): readonly CompiledField[] {
-    const byKey = new Map<string, { nodes: FieldNode[]; parent: string }>();
-    const visited = new Set<string>();
-    const visit = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType) => {
-      for (const selection of selectionSet.selections) {
-        if (!this.included(selection.directives)) continue;
-        if (selection.kind === Kind.FIELD) {
-          const key = selection.alias?.value ?? selection.name.value;
-          const existing = byKey.get(key);
-          if (existing) existing.nodes.push(selection);
-          else byKey.set(key, { nodes: [selection], parent: parent.name });
-          continue;
-        }
-        let condition: string | undefined;
-        let selections: SelectionSetNode;
-        if (selection.kind === Kind.INLINE_FRAGMENT) {
-          condition = selection.typeCondition?.name.value;
-          selections = selection.selectionSet;
-        } else {
-          const name = selection.name.value;
-          const fragment = this.shape.fragments[name];
-          if (visited.has(name) || !fragment) continue;
-          visited.add(name);
-          condition = fragment.typeCondition.name.value;
-          selections = fragment.selectionSet;
-        }
-        const conditionType = condition === undefined ? parent : this.shape.schema.getType(condition);
-        if (!conditionType || !isCompositeType(conditionType)) continue;
-        if (this.applies(conditionType, runtime.known ? runtime.type : parent)) visit(selections, conditionType);
-      }
-    };
-    for (const node of group.nodes) if (node.selectionSet) visit(node.selectionSet, runtime.type);
-
-    const definitions = isObjectType(runtime.type) || isInterfaceType(runtime.type) ? runtime.type.getFields() : {};
-    const fields: CompiledField[] = [];
-    for (const [source, { nodes, parent }] of byKey) {
-      const fieldName = nodes[0]!.name.value;
-      const responseName = this.shape.renames?.get(source) ?? source;
-      const compiled = { responseName, source, key: `${JSON.stringify(responseName)}:`, fieldName, parent, group: { nodes, byType: new Map() } };
-      if (fieldName === '__typename') fields.push({ ...compiled, answer: 'typename', type: undefined });
-      else if (fieldName === '__schema' || fieldName === '__type') fields.push({ ...compiled, answer: 'introspection', type: undefined });
-      else {
-        const definition = definitions[fieldName];
-        // Validation saw to it that every field selected where its fragment applies is the runtime type's.
-        if (definition) fields.push({ ...compiled, answer: 'value', type: shapeOf(definition.type) });
-      }
-    }
-    return fields;
-  }
-
-  /** Whether a fragment on `condition` applies to a value of `type`: the same type, or a supertype of it. */
-  private applies(condition: GraphQLCompositeType, type: GraphQLCompositeType): boolean {
-    if (condition === type) return true;
-    return isAbstractType(condition) && (isObjectType(type) || isInterfaceType(type)) && this.shape.schema.isSubType(condition, type);
-  }
-
-  private included(directives: FieldNode['directives']): boolean {
-    for (const directive of directives ?? []) {
-      const name = directive.name.value;
-      if (name !== 'skip' && name !== 'include') continue;
-      const argument = directive.arguments?.find((each) => each.name.value === 'if');
-      const value = argument ? this.condition(argument.value) : false;
-      if (name === 'skip' ? value : !value) return false;
-    }
-    return true;
-  }
-
-  private condition(node: ValueNode): boolean {
-    if (node.kind === Kind.BOOLEAN) return node.value;
-    if (node.kind === Kind.VARIABLE) return this.shape.variables[node.name.value] === true;
-    return false;
   }
 }

@@ -1,6 +1,7 @@
 import type { FetchNode } from '@apollo/query-planner';
 import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '#lib/errors.js';
+import { outputRenames } from './plan-conflicts.js';
 
 /**
  * The errors of one subgraph fetch, as the client sees them: at their place
@@ -75,6 +76,49 @@ function more(serviceName: string, count: number): GraphQLError {
   return new GraphQLError(`The ${serviceName} subgraph reported ${count} more errors, not shown.`, {
     extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName },
   });
+}
+
+const fetchRenames = new WeakMap<FetchNode, ReadonlyMap<string, string> | undefined>();
+
+/**
+ * The response names a fetch's output rewrites give back (the planner's
+ * `id__alias_0`, renamed `id` once fetched): a subgraph error's path uses the
+ * alias, the client's response has the name. Read once per fetch.
+ */
+export function renamesOf(fetch: FetchNode): ReadonlyMap<string, string> | undefined {
+  if (!fetch.outputRewrites) return undefined;
+  if (fetchRenames.has(fetch)) return fetchRenames.get(fetch);
+  const renames = outputRenames(fetch.outputRewrites);
+  fetchRenames.set(fetch, renames);
+  return renames;
+}
+
+/**
+ * One representation stands for every entity with its key, so an error about
+ * it is placed at each of their places, one after the other. Stock sends one
+ * representation per place and gets the subgraph's errors place by place:
+ * where the subgraph answered in the order of its representations (as
+ * graphql-js does for synchronous fields), the placed errors are put in the
+ * order of their places, each place's errors in the subgraph's order.
+ */
+export function inPlaceOrder(errors: GraphQLError[], received: readonly { path?: unknown }[] | undefined, placeLength: number): void {
+  if (!received || errors.length <= received.length) return;
+  let last = -1;
+  for (const error of received) {
+    const path = error.path;
+    const index = Array.isArray(path) && path[0] === '_entities' ? path[1] : undefined;
+    if (typeof index !== 'number' || index < last) return;
+    last = index;
+  }
+  if (!errors.every((error) => error.path && error.path.length >= placeLength)) return;
+  const compare = (a: readonly (string | number)[], b: readonly (string | number)[]) => {
+    for (let step = 0; step < placeLength; step++) {
+      const [x, y] = [a[step]!, b[step]!];
+      if (x !== y) return typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : 1;
+    }
+    return 0;
+  };
+  errors.sort((a, b) => compare(a.path!, b.path!));
 }
 
 const rootFields = new WeakMap<FetchNode, string[]>();

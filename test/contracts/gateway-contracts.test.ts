@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildClientSchema, getIntrospectionQuery, printSchema, type IntrospectionQuery } from 'graphql';
+import { buildClientSchema, printSchema, type IntrospectionQuery } from 'graphql';
 import { apiSchemaOf } from '#lib/api-schema.js';
 import { readContractsConfig } from '#lib/contracts.js';
 import { createApiKey } from '../../gateway/src/api-keys.js';
 import { generateWorld } from '../../scripts/seed/world.js';
-import { codes } from '../support/graphql.js';
+import { codes, GRAPHIQL_INTROSPECTION_QUERY } from '../support/graphql.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -64,8 +64,7 @@ describe('a partner key', () => {
   });
 
   it("rebuilds exactly the contract's API schema from GraphiQL's introspection query, every option on", async () => {
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
-    const result = await stack.query<IntrospectionQuery>(query, {}, partner);
+    const result = await stack.query<IntrospectionQuery>(GRAPHIQL_INTROSPECTION_QUERY, {}, partner);
     expect(result.errors).toBeUndefined();
     const contract = apiSchemaOf(await readFile('contracts/partner.graphql', 'utf8'));
     expect(printSchema(buildClientSchema(result.data!))).toBe(printSchema(contract));

@@ -1,3 +1,15 @@
+import { getIntrospectionQuery } from 'graphql';
+
+/** The introspection query GraphiQL 3 sends, every option on. */
+export const GRAPHIQL_INTROSPECTION_QUERY = getIntrospectionQuery({
+  descriptions: true,
+  specifiedByUrl: true,
+  directiveIsRepeatable: true,
+  schemaDescription: true,
+  inputValueDeprecation: true,
+  oneOf: true,
+});
+
 /** A GraphQL response as a client sees it. */
 export type GraphQLResult<TData = Record<string, unknown>> = {
   status: number;

@@ -4,6 +4,7 @@ import { composeSupergraph } from '#lib/supergraph.js';
 import { apiSchemaOf } from '#lib/api-schema.js';
 import { startShop, type Shop } from '../../fixtures/shop-subgraphs.js';
 import { startJunction } from '../../support/executor-comparison.js';
+import { GRAPHIQL_INTROSPECTION_QUERY } from '../../support/graphql.js';
 
 /**
  * Introspection through Junction's executor, exactly as graphql-js executes it
@@ -43,14 +44,7 @@ function graphqlJs(query: string, variables?: Record<string, unknown>) {
 
 describe('the introspection query', () => {
   it("GraphiQL 3's, with every option, rebuilds exactly the API schema", async () => {
-    const query = getIntrospectionQuery({
-      descriptions: true,
-      specifiedByUrl: true,
-      directiveIsRepeatable: true,
-      schemaDescription: true,
-      inputValueDeprecation: true,
-      oneOf: true,
-    });
+    const query = GRAPHIQL_INTROSPECTION_QUERY;
     const { data, errors } = await viaJunction(query);
     expect(errors).toEqual([]);
     expect(printSchema(buildClientSchema(data as unknown as IntrospectionQuery))).toBe(printSchema(apiSchemaOf(supergraphSdl)));
