@@ -26,10 +26,11 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
-# package.json: its "imports" map (#lib/*); tsconfig.json: how tsx compiles; supergraph.yaml and contracts.yaml: composed at start.
+# package.json: its "imports" map (#gateway/*, #lib/*, #tooling/*); tsconfig.json: how tsx compiles; supergraph.yaml and contracts.yaml: composed at start.
 COPY --from=build /app/package.json /app/package-lock.json /app/tsconfig.json /app/supergraph.yaml /app/contracts.yaml /app/supergraph.graphql ./
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/lib ./lib
+COPY --from=build /app/tooling ./tooling
 COPY --from=build /app/gateway ./gateway
 COPY --from=build /app/subgraphs ./subgraphs
 COPY --from=build /app/schema ./schema

@@ -13,12 +13,12 @@
 import { parseArgs } from 'node:util';
 import { parse } from 'graphql';
 import { pino } from 'pino';
-import { composeSupergraph, readSupergraphConfig } from '#lib/supergraph.js';
-import { supergraphForGateway } from '../gateway/src/authorization-policy.js';
-import { SubgraphDataSource } from '../gateway/src/data-source.js';
-import { createExecutor } from '../gateway/src/executor.js';
-import type { SubgraphFetcher } from '../gateway/src/query-plan-executor.js';
-import { readAnswer } from '../gateway/src/subgraph-answer.js';
+import { composeSupergraph, readSupergraphConfig } from '#tooling/supergraph.js';
+import { supergraphForGateway } from '#gateway/stages/authorization/authorization-policy.js';
+import { SubgraphDataSource } from '#gateway/fetch/data-source.js';
+import { createExecutor } from '#gateway/execution/executor.js';
+import type { SubgraphFetcher } from '#gateway/execution/query-plan-executor.js';
+import { readAnswer } from '#gateway/fetch/subgraph-answer.js';
 import { BENCHMARK_QUERY, expectedBenchmarkData } from './data.js';
 import { startBenchSubgraphs } from './subgraphs.js';
 

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { graphql, type GraphQLSchema } from 'graphql';
-import { loadSubgraphSdl } from '#lib/subgraph.js';
+import { loadSubgraphSdl } from '#lib/subgraph/subgraph-server.js';
 import {
   productByUpc,
   products,

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { GraphQLError } from 'graphql';
 import { openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
-import { databaseOptions } from '#lib/subgraph.js';
-import { createApiKey, listApiKeys, migrateGateway, revokeApiKey, type ApiKeyInfo } from '../gateway/src/api-keys.js';
+import { databaseOptions } from '#lib/subgraph/subgraph-server.js';
+import { createApiKey, listApiKeys, migrateGateway, revokeApiKey, type ApiKeyInfo } from '#gateway/stages/identify/api-keys.js';
 
 const USAGE = `Usage:
   junction api-key create --name NAME --client CLIENT [--scopes "a b"] [--burst N --per-second N]

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { contractSupergraph, readContractsConfig } from '#lib/contracts.js';
-import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } from '#lib/supergraph.js';
+import { contractSupergraph, readContractsConfig } from '#tooling/contracts.js';
+import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } from '#tooling/supergraph.js';
 import { fail, parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: npm run compose -- [--config FILE] [--output FILE] [--contracts FILE] [--check]

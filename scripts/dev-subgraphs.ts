@@ -5,8 +5,8 @@ import { listen } from '#lib/http.js';
 import { createLogger } from '#lib/logger.js';
 import { migrateAll, SUBGRAPHS, type SubgraphName } from '#lib/migrate.js';
 import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
-import { databaseOptions, type ServedSubgraph } from '#lib/subgraph.js';
-import { readSupergraphConfig } from '#lib/supergraph.js';
+import { databaseOptions, type ServedSubgraph } from '#lib/subgraph/subgraph-server.js';
+import { readSupergraphConfig } from '#tooling/supergraph.js';
 import { serveNamedSubgraph } from '../subgraphs/index.js';
 import { seedIfEmpty } from './seed/load.js';
 

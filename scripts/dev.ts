@@ -7,10 +7,10 @@ import { loadEnv } from '#lib/env.js';
 import { listen } from '#lib/http.js';
 import { createLogger } from '#lib/logger.js';
 import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
-import { databaseOptions } from '#lib/subgraph.js';
-import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } from '#lib/supergraph.js';
+import { databaseOptions } from '#lib/subgraph/subgraph-server.js';
+import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } from '#tooling/supergraph.js';
 import { createGateway } from '../gateway/src/server.js';
-import { hotReload, openSupergraphSource } from '../gateway/src/supergraph-source.js';
+import { hotReload, openSupergraphSource } from '#gateway/supergraph/supergraph-source.js';
 import { fail, parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: npm run dev -- [--config FILE] [--output FILE] [--code DIR ...]

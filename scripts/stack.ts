@@ -1,18 +1,18 @@
 import { createServer } from 'node:http';
-import { contractSupergraph, type Contract } from '#lib/contracts.js';
+import { contractSupergraph, type Contract } from '#tooling/contracts.js';
 import type { Database } from '#lib/db.js';
 import type { Env } from '#lib/env.js';
 import { listen, type Listening } from '#lib/http.js';
 import type { Logger } from '#lib/logger.js';
 import { SUBGRAPHS, type SubgraphName } from '#lib/migrate.js';
 import { drainAndClose } from '#lib/shutdown.js';
-import type { ServedSubgraph } from '#lib/subgraph.js';
+import type { ServedSubgraph } from '#lib/subgraph/subgraph-server.js';
 import {
   composeSupergraph,
   formatCompositionProblem,
   type SubgraphSource,
   type SupergraphConfig,
-} from '#lib/supergraph.js';
+} from '#tooling/supergraph.js';
 import { createGateway } from '../gateway/src/server.js';
 import { serveNamedSubgraph } from '../subgraphs/index.js';
 

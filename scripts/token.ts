@@ -1,5 +1,5 @@
 import { loadEnv } from '#lib/env.js';
-import { signDevelopmentToken } from '../gateway/src/auth.js';
+import { signDevelopmentToken } from '#gateway/stages/identify/jwt.js';
 import { fail, parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: junction token --user ID [--scopes "a b"] [--expires 1h]

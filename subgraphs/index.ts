@@ -1,6 +1,6 @@
 import type { SubgraphName } from '#lib/migrate.js';
 import type { Listening } from '#lib/http.js';
-import { serveSubgraph, type ServedSubgraph, type SubgraphDeps } from '#lib/subgraph.js';
+import { serveSubgraph, type ServedSubgraph, type SubgraphDeps } from '#lib/subgraph/subgraph-server.js';
 import { createSubgraph as accounts } from './accounts/src/server.js';
 import { createSubgraph as inventory } from './inventory/src/server.js';
 import { createSubgraph as products } from './products/src/server.js';

@@ -4,12 +4,12 @@ import { loadEnv } from '#lib/env.js';
 import { listen } from '#lib/http.js';
 import { createLogger } from '#lib/logger.js';
 import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
-import { databaseOptions } from '#lib/subgraph.js';
+import { databaseOptions } from '#lib/subgraph/subgraph-server.js';
 import { startTelemetry } from '#lib/telemetry.js';
-import { migrateGateway } from './api-keys.js';
-import { clusterRole, parseWorkers, reportReady, runPrimary } from './cluster.js';
+import { migrateGateway } from '#gateway/stages/identify/api-keys.js';
+import { clusterRole, parseWorkers, reportReady, runPrimary } from '#gateway/http/cluster.js';
 import { createGateway } from './server.js';
-import { hotReload, openSupergraphSource, parseInterval } from './supergraph-source.js';
+import { hotReload, openSupergraphSource, parseInterval } from '#gateway/supergraph/supergraph-source.js';
 
 export const GATEWAY_USAGE = `Usage: junction gateway --supergraph FILE|URL [--contract NAME=FILE|URL]... [--poll-interval T] [--port N] [--host HOST] [--workers N]
 

@@ -7,20 +7,20 @@ import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { createRegistry, metricsHandler } from '#lib/metrics.js';
 import { probeRoutes, Readiness } from '#lib/probes.js';
-import { createApiKeyVerifier } from './api-keys.js';
-import { jwtVerifierFromEnv } from './auth.js';
-import { authorizationPolicy, supergraphForGateway } from './authorization.js';
-import { SubgraphDataSource } from './data-source.js';
-import { createGatewayErrorFormatter } from './errors.js';
-import { createExecutor } from './executor.js';
-import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from './ide.js';
-import { createDocumentChecker } from './limits.js';
-import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from './persisted-documents.js';
-import { createGatewayMetrics } from './metrics.js';
-import { createGraphQLEndpoint } from './pipeline.js';
-import { createRateLimiter } from './rate-limit.js';
-import { connectRedis } from './redis.js';
-import { createServedSupergraphs, parseContractClients } from './served-supergraphs.js';
+import { createApiKeyVerifier } from '#gateway/stages/identify/api-keys.js';
+import { jwtVerifierFromEnv } from '#gateway/stages/identify/jwt.js';
+import { authorizationPolicy, supergraphForGateway } from '#gateway/stages/authorization/authorization.js';
+import { SubgraphDataSource } from '#gateway/fetch/data-source.js';
+import { createGatewayErrorFormatter } from '#gateway/pipeline/error-masking.js';
+import { createExecutor } from '#gateway/execution/executor.js';
+import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from '#gateway/http/ide.js';
+import { createDocumentChecker } from '#gateway/stages/limits/document-checker.js';
+import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from '#gateway/stages/persisted-documents/persisted-documents.js';
+import { createGatewayMetrics } from '#gateway/pipeline/gateway-metrics.js';
+import { createGraphQLEndpoint } from '#gateway/pipeline/graphql-endpoint.js';
+import { createRateLimiter } from '#gateway/stages/rate-limit/rate-limiter.js';
+import { connectRedis } from '#lib/redis.js';
+import { createServedSupergraphs, parseContractClients } from '#gateway/supergraph/served-supergraphs.js';
 
 export type GatewayOptions = {
   /** A composed Federation 2 supergraph, e.g. the contents of supergraph.graphql. */

@@ -1,5 +1,5 @@
 import { buildSchema, type GraphQLSchema } from 'graphql';
-import { apiSdlOf } from '#lib/api-schema.js';
+import { apiSdlOf } from '#tooling/api-schema.js';
 
 export { apiSdlOf };
 

@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildSchema } from 'graphql';
-import { readContractsConfig } from '#lib/contracts.js';
+import { readContractsConfig } from '#tooling/contracts.js';
 import { apiSdlOf } from './api-schema.js';
 import { schemaCoordinates } from './schema-coordinates.js';
 

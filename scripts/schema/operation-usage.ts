@@ -12,7 +12,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
-import type { TrustedDocuments } from '../../gateway/src/persisted-documents.js';
+import type { TrustedDocuments } from '#gateway/stages/persisted-documents/persisted-documents.js';
 import { EVERY_OPERATION } from './schema-change.js';
 
 /** A registered operation: one entry of one client's trusted document manifest. */

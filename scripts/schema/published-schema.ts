@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } from '#lib/supergraph.js';
+import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } from '#tooling/supergraph.js';
 import { schemaVersionOf, type SchemaVersion } from './api-schema.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { TrustedDocuments } from '../../gateway/src/persisted-documents.js';
+import type { TrustedDocuments } from '#gateway/stages/persisted-documents/persisted-documents.js';
 import { buildApiSchema, type SchemaVersion } from './api-schema.js';
 import { listDeprecations, type Deprecation } from './deprecations.js';
 import { indexOperationUsage, type OperationProblem, type OperationRef } from './operation-usage.js';

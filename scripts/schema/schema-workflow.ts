@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { loadTrustedDocuments, type TrustedManifest } from '../../gateway/src/persisted-documents.js';
+import { loadTrustedDocuments, type TrustedManifest } from '#gateway/stages/persisted-documents/persisted-documents.js';
 import type { SchemaVersion } from './api-schema.js';
 import { appendChangelog, changelogEntry, type ChangelogEntry } from './changelog.js';
 import { composeVersion, readPublished, versionAtGitRef, writePublished } from './published-schema.js';

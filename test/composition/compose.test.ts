@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } from '#lib/supergraph.js';
+import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } from '#tooling/supergraph.js';
 import { LINK, problemsOf, scratchSupergraphs } from '../support/supergraphs.js';
 
 /** Composing supergraph.yaml with @apollo/composition, and npm run compose. */

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandEnv, readSupergraphConfig } from '#lib/supergraph.js';
+import { expandEnv, readSupergraphConfig } from '#tooling/supergraph.js';
 import { scratchSupergraphs } from '../support/supergraphs.js';
 
 /** Reading supergraph.yaml as rover does: env expansion and validation. */

@@ -5,7 +5,7 @@ import { composeServices } from '@apollo/composition';
 import { printSchema as printFederationSchema, Supergraph } from '@apollo/federation-internals';
 import { buildSchema, isInputObjectType, isInterfaceType, isObjectType, parse, printSchema, validate, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ContractError, contractSupergraph, readContractsConfig, type ContractFilter } from '#lib/contracts.js';
+import { ContractError, contractSupergraph, readContractsConfig, type ContractFilter } from '#tooling/contracts.js';
 
 /**
  * A contract is the supergraph with @inaccessible on what its tags leave out:

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { overrideLabelSettings, requestedLabels } from '../../gateway/src/override-labels.js';
+import { overrideLabelSettings, requestedLabels } from '#gateway/execution/override-labels.js';
 import { startHarness, type Harness } from '../conformance/harness.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { post } from '../support/graphql.js';

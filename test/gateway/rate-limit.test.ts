@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRateLimiter } from '../../gateway/src/rate-limit.js';
-import { connectRedis } from '../../gateway/src/redis.js';
+import { createRateLimiter } from '#gateway/stages/rate-limit/rate-limiter.js';
+import { connectRedis } from '#lib/redis.js';
 import { closedRedisUrl, deleteKeys, describeRedis, TEST_REDIS_URL, uniquePrefix } from '../support/redis.js';
 
 /** Token buckets, as a gateway spends them: in memory, through a shared Redis, and with Redis gone. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { loadTrustedDocuments } from '../../gateway/src/persisted-documents.js';
+import { loadTrustedDocuments } from '#gateway/stages/persisted-documents/persisted-documents.js';
 import { apiSdlOf, buildApiSchema } from '../../scripts/schema/api-schema.js';
 import { readPublished } from '../../scripts/schema/published-schema.js';
 import { root } from '../support/schema-workspace.js';

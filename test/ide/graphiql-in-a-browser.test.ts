@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiSchemaOf } from '#lib/api-schema.js';
-import { IDE_ASSET_PREFIX } from '../../gateway/src/ide.js';
+import { apiSchemaOf } from '#tooling/api-schema.js';
+import { IDE_ASSET_PREFIX } from '#gateway/http/ide.js';
 import { generateWorld } from '../../scripts/seed/world.js';
 import { launchBrowser, type HeadlessBrowser } from '../support/browser.js';
 import { PRODUCTION_SECRET, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, it, expect } from 'vitest';
-import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from '../../gateway/src/ide.js';
+import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from '#gateway/http/ide.js';
 
 const require = createRequire(import.meta.url);
 const graphiqlCss = readFileSync(join(require.resolve('graphiql/package.json'), '..', 'graphiql.min.css'));

@@ -3,7 +3,7 @@ import { listen } from '#lib/http.js';
 import { GATEWAY_HEADER, signGatewayToken } from '#lib/identity.js';
 import { createLogger } from '#lib/logger.js';
 import { MAX_OPERATION_NAMES } from '#lib/metrics.js';
-import { createApiKey } from '../../gateway/src/api-keys.js';
+import { createApiKey } from '#gateway/stages/identify/api-keys.js';
 import { createGateway } from '../../gateway/src/server.js';
 import { generateWorld } from '../../scripts/seed/world.js';
 import { post } from '../support/graphql.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '#lib/logger.js';
-import { serveSubgraph } from '#lib/subgraph.js';
+import { serveSubgraph } from '#lib/subgraph/subgraph-server.js';
 import { createSubgraph as createProducts } from '../../subgraphs/products/src/server.js';
 import { createTestDatabase } from '../support/database.js';
 import { OK, probe } from '../support/probes.js';

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signGatewayToken, GATEWAY_HEADER } from '#lib/identity.js';
-import { createApiKey, revokeApiKey } from '../../gateway/src/api-keys.js';
+import { createApiKey, revokeApiKey } from '#gateway/stages/identify/api-keys.js';
 import { generateWorld } from '../../scripts/seed/world.js';
 import { products } from '../../subgraphs/products/src/db/schema.js';
 import { reviews } from '../../subgraphs/reviews/src/db/schema.js';

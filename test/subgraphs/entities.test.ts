@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '#lib/logger.js';
 import { migrateAll } from '#lib/migrate.js';
 import type { BaseContext } from '@apollo/server';
-import type { Subgraph, SubgraphDeps } from '#lib/subgraph.js';
+import type { Subgraph, SubgraphDeps } from '#lib/subgraph/subgraph-server.js';
 import { loadWorld } from '../../scripts/seed/load.js';
 import { generateWorld } from '../../scripts/seed/world.js';
 import { createSubgraph as accounts } from '../../subgraphs/accounts/src/server.js';

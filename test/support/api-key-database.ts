@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { expect } from 'vitest';
-import { migrateGateway } from '../../gateway/src/api-keys.js';
-import { apiKeys } from '../../gateway/src/db/schema.js';
+import { migrateGateway } from '#gateway/stages/identify/api-keys.js';
+import { apiKeys } from '#gateway/stages/identify/db/schema.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /**

@@ -9,7 +9,7 @@ import {
   type AuthorizationResult,
   type AuthorizedResponse,
   type Caller,
-} from '../../gateway/src/authorization.js';
+} from '#gateway/stages/authorization/authorization.js';
 
 /**
  * What the authorization scenarios share: callers, in-memory books, the

@@ -232,13 +232,15 @@ export function defaultPorts(): Record<string, number> {
 
 const IMPORT = /^\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
 const DYNAMIC_IMPORT = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
-/** gateway/src/ide.ts loads GraphiQL and React by name (require.resolve), not by import. */
+/** gateway/src/http/ide.ts loads GraphiQL and React by name (require.resolve), not by import. */
 const LOADED_BY_NAME = /\bfindPackage\(\s*'([^']+)'\s*\)/g;
 
+/** package.json's "imports": the path aliases the sources use. */
+const ALIASES: Record<string, string> = { '#gateway/': 'gateway/src', '#lib/': 'lib', '#tooling/': 'tooling' };
+
 function resolveModule(from: string, specifier: string): string {
-  const target = specifier.startsWith('#lib/')
-    ? join('lib', specifier.slice('#lib/'.length))
-    : normalize(join(dirname(from), specifier));
+  const alias = Object.entries(ALIASES).find(([prefix]) => specifier.startsWith(prefix));
+  const target = alias ? join(alias[1], specifier.slice(alias[0].length)) : normalize(join(dirname(from), specifier));
   if (exists(target)) return target;
   const typescript = target.replace(/\.js$/, '.ts');
   if (exists(typescript)) return typescript;

@@ -4,11 +4,11 @@ import { parse } from 'graphql';
 import { pino } from 'pino';
 import { expect } from 'vitest';
 import { GATEWAY_HEADER } from '#lib/identity.js';
-import { composeSupergraph } from '#lib/supergraph.js';
-import { supergraphForGateway } from '../../gateway/src/authorization-policy.js';
-import { SubgraphDataSource } from '../../gateway/src/data-source.js';
-import { formatted } from '../../gateway/src/errors.js';
-import { createExecutor, type ExecutionRequest, type Executor } from '../../gateway/src/executor.js';
+import { composeSupergraph } from '#tooling/supergraph.js';
+import { supergraphForGateway } from '#gateway/stages/authorization/authorization-policy.js';
+import { SubgraphDataSource } from '#gateway/fetch/data-source.js';
+import { formatted } from '#gateway/pipeline/error-masking.js';
+import { createExecutor, type ExecutionRequest, type Executor } from '#gateway/execution/executor.js';
 import { shop, startShop, type Shop, type SubgraphRequest } from '../fixtures/shop-subgraphs.js';
 import { firstDifference } from './compare-answers.js';
 

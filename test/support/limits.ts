@@ -6,7 +6,7 @@ import {
   type CheckedDocument,
   type Limits,
   type Refusal,
-} from '../../gateway/src/limits.js';
+} from '#gateway/stages/limits/document-checker.js';
 
 /** Checking documents against the gateway's limits, and the documents that attack them. */
 export function check(query: string, operationName?: string | null, limits: Limits = DEFAULT_LIMITS): CheckedDocument | Refusal {

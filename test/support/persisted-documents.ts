@@ -13,7 +13,7 @@ import {
   type PersistedDocumentsOptions,
   type ResolvedDocument,
   type TrustedDocuments,
-} from '../../gateway/src/persisted-documents.js';
+} from '#gateway/stages/persisted-documents/persisted-documents.js';
 
 /** Documents, clients and a store for the persisted-documents tests, which need no server. */
 export const logger = pino({ level: 'silent' });

@@ -1,8 +1,8 @@
-import type { Contract } from '#lib/contracts.js';
+import type { Contract } from '#tooling/contracts.js';
 import { parseEnv, type Env } from '#lib/env.js';
 import { createLogger } from '#lib/logger.js';
 import { migrateAll } from '#lib/migrate.js';
-import { readSupergraphConfig } from '#lib/supergraph.js';
+import { readSupergraphConfig } from '#tooling/supergraph.js';
 import { loadWorld } from '../../scripts/seed/load.js';
 import { startStack, type Stack } from '../../scripts/stack.js';
 import type { World } from '../../scripts/seed/world.js';

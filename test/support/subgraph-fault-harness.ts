@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { GatewayContext } from '../../gateway/src/data-source.js';
+import type { GatewayContext } from '#gateway/fetch/data-source.js';
 import {
   startFaultGateway,
   type FaultGateway,

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { composeSupergraph, readSupergraphConfig, type CompositionProblem } from '#lib/supergraph.js';
+import { composeSupergraph, readSupergraphConfig, type CompositionProblem } from '#tooling/supergraph.js';
 
 export const LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';

@@ -1,4 +1,4 @@
-import { requestContext, type RequestContext, type SubgraphDeps, type SubgraphRequest } from '#lib/subgraph.js';
+import { requestContext, type RequestContext, type SubgraphDeps, type SubgraphRequest } from '#lib/subgraph/subgraph-server.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export type Context = RequestContext & { loaders: Loaders };

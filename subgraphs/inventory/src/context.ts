@@ -1,5 +1,5 @@
-import type { EntityClient } from '#lib/peers.js';
-import { requestContext, type RequestContext, type SubgraphDeps, type SubgraphRequest } from '#lib/subgraph.js';
+import type { EntityClient } from '#lib/subgraph/peers.js';
+import { requestContext, type RequestContext, type SubgraphDeps, type SubgraphRequest } from '#lib/subgraph/subgraph-server.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 /** The subgraphs inventory asks about entities it does not own. */

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { inArray } from 'drizzle-orm';
 import type { Database } from '#lib/db.js';
-import { oneByKey, traced } from '#lib/loaders.js';
+import { oneByKey, traced } from '#lib/subgraph/loaders.js';
 import { stock, type StockRow } from './db/schema.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;

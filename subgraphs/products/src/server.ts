@@ -1,4 +1,4 @@
-import { createSubgraphServer, type Subgraph, type SubgraphDeps } from '#lib/subgraph.js';
+import { createSubgraphServer, type Subgraph, type SubgraphDeps } from '#lib/subgraph/subgraph-server.js';
 import { createContext, type Context } from './context.js';
 import { resolvers } from './resolvers/index.js';
 

@@ -1,4 +1,4 @@
-import { checkInt, checkPattern, checkText } from '#lib/validation.js';
+import { checkInt, checkPattern, checkText } from '#lib/subgraph/validation.js';
 
 /** The rules for a product's fields, shared by createProduct and updateProduct. */
 export const checkProduct = {

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { asc, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '#lib/db.js';
-import { oneByKey, traced } from '#lib/loaders.js';
+import { oneByKey, traced } from '#lib/subgraph/loaders.js';
 import { authors, reviews, type AuthorRow, type ReviewRow } from './db/schema.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,5 +1,5 @@
-import { createEntityClient } from '#lib/peers.js';
-import { createSubgraphServer, type Subgraph, type SubgraphDeps } from '#lib/subgraph.js';
+import { createEntityClient } from '#lib/subgraph/peers.js';
+import { createSubgraphServer, type Subgraph, type SubgraphDeps } from '#lib/subgraph/subgraph-server.js';
 import { createContext, type Context } from './context.js';
 import { resolvers } from './resolvers/index.js';
 

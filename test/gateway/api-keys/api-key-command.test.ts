@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApiKeyVerifier, listApiKeys } from '../../../gateway/src/api-keys.js';
+import { createApiKeyVerifier, listApiKeys } from '#gateway/stages/identify/api-keys.js';
 import { clearApiKeys, createApiKeyDatabase, invalid, refusal } from '../../support/api-key-database.js';
 import type { TestDatabase } from '../../support/database.js';
 import { run } from '../../support/processes.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey, createApiKeyVerifier, listApiKeys, migrateGateway } from '../../../gateway/src/api-keys.js';
+import { createApiKey, createApiKeyVerifier, listApiKeys, migrateGateway } from '#gateway/stages/identify/api-keys.js';
 import { clearApiKeys, createApiKeyDatabase } from '../../support/api-key-database.js';
 import type { TestDatabase } from '../../support/database.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../../gateway/src/api-keys.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '#gateway/stages/identify/api-keys.js';
 import { clearApiKeys, createApiKeyDatabase, sleep } from '../../support/api-key-database.js';
 import type { TestDatabase } from '../../support/database.js';
 

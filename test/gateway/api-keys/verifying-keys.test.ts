@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey, createApiKeyVerifier, listApiKeys, revokeApiKey } from '../../../gateway/src/api-keys.js';
+import { createApiKey, createApiKeyVerifier, listApiKeys, revokeApiKey } from '#gateway/stages/identify/api-keys.js';
 import { clearApiKeys, createApiKeyDatabase, invalid, refusal, sleep } from '../../support/api-key-database.js';
 import type { TestDatabase } from '../../support/database.js';
 

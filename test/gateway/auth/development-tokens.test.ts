@@ -7,7 +7,7 @@ import {
   jwtVerifierFromEnv,
   loadDevelopmentKeys,
   signDevelopmentToken,
-} from '../../../gateway/src/auth.js';
+} from '#gateway/stages/identify/jwt.js';
 import { run } from '../../support/processes.js';
 import {
   AUDIENCE,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GraphQLError } from 'graphql';
 import { exportJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJwtVerifier } from '../../../gateway/src/auth.js';
+import { createJwtVerifier } from '#gateway/stages/identify/jwt.js';
 import { freePorts } from '../../support/processes.js';
 import { AUDIENCE, ISSUER, startTokenIssuer, token, type Signer, type TokenIssuer } from '../../support/token-issuer.js';
 

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJwtVerifier, type JwtVerifier } from '../../../gateway/src/auth.js';
+import { createJwtVerifier, type JwtVerifier } from '#gateway/stages/identify/jwt.js';
 import {
   AUDIENCE,
   ISSUER,

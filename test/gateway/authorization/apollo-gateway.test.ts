@@ -5,7 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { authorize, supergraphForGateway } from '../../../gateway/src/authorization.js';
+import { authorize, supergraphForGateway } from '#gateway/stages/authorization/authorization.js';
 import {
   anonymous,
   draft,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_AUTHORIZATION_ERRORS } from '../../../gateway/src/authorization.js';
+import { MAX_AUTHORIZATION_ERRORS } from '#gateway/stages/authorization/authorization.js';
 import {
   anonymous,
   dune,

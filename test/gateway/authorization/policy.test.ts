@@ -1,7 +1,7 @@
 import { composeServices } from '@apollo/composition';
 import { parse, printSchema } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { authorizationPolicy, authorize } from '../../../gateway/src/authorization.js';
+import { authorizationPolicy, authorize } from '#gateway/stages/authorization/authorization.js';
 import {
   anonymous,
   compose,

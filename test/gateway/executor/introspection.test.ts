@@ -1,7 +1,7 @@
 import { buildClientSchema, execute, getIntrospectionQuery, parse, printSchema, type ExecutionResult, type IntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSupergraph } from '#lib/supergraph.js';
-import { apiSchemaOf } from '#lib/api-schema.js';
+import { composeSupergraph } from '#tooling/supergraph.js';
+import { apiSchemaOf } from '#tooling/api-schema.js';
 import { startShop, type Shop } from '../../fixtures/shop-subgraphs.js';
 import { startJunction } from '../../support/executor-comparison.js';
 import { GRAPHIQL_INTROSPECTION_QUERY } from '../../support/graphql.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_ERRORS_PER_FETCH } from '../../../gateway/src/subgraph-errors.js';
+import { MAX_ERRORS_PER_FETCH } from '#gateway/execution/subgraph-errors.js';
 import { startScriptedSupergraph, type ScriptedSupergraph, type SubgraphRequest } from '../../fixtures/scripted-subgraphs.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDocumentChecker, DEFAULT_LIMITS, isRefusal } from '../../../gateway/src/limits.js';
+import { createDocumentChecker, DEFAULT_LIMITS, isRefusal } from '#gateway/stages/limits/document-checker.js';
 import { check, fragmentBomb, nested, passed, refused } from '../../support/limits.js';
 import { BENCHMARK_QUERY } from '../../support/oracle.js';
 

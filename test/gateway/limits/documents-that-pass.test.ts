@@ -1,6 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, isRefusal } from '../../../gateway/src/limits.js';
+import { DEFAULT_LIMITS, isRefusal } from '#gateway/stages/limits/document-checker.js';
 import { GRAPHIQL_INTROSPECTION_QUERY } from '../../support/graphql.js';
 import { check, nested, passed, refused } from '../../support/limits.js';
 import { BENCHMARK_QUERY } from '../../support/oracle.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, isRefusal } from '../../../gateway/src/limits.js';
+import { DEFAULT_LIMITS, isRefusal } from '#gateway/stages/limits/document-checker.js';
 import { check, refused } from '../../support/limits.js';
 
 /*

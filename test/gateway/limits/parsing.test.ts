@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRefusal } from '../../../gateway/src/limits.js';
+import { isRefusal } from '#gateway/stages/limits/document-checker.js';
 import { check, nested, refused } from '../../support/limits.js';
 
 /*

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PersistedDocumentsOptions, TrustedDocuments } from '../../../gateway/src/persisted-documents.js';
-import { connectRedis } from '../../../gateway/src/redis.js';
+import type { PersistedDocumentsOptions, TrustedDocuments } from '#gateway/stages/persisted-documents/persisted-documents.js';
+import { connectRedis } from '#lib/redis.js';
 import {
   ADHOC,
   apq,

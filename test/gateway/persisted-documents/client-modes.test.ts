@@ -3,7 +3,7 @@ import {
   parseClientModes,
   type PersistedDocumentsOptions,
   type TrustedDocuments,
-} from '../../../gateway/src/persisted-documents.js';
+} from '#gateway/stages/persisted-documents/persisted-documents.js';
 import {
   ADHOC,
   byCredential,

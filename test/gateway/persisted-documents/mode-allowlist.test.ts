@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { PersistedDocuments, PersistedDocumentsOptions, TrustedDocuments } from '../../../gateway/src/persisted-documents.js';
+import type { PersistedDocuments, PersistedDocumentsOptions, TrustedDocuments } from '#gateway/stages/persisted-documents/persisted-documents.js';
 import {
   ADHOC,
   apq,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   loadTrustedDocuments,
   type TrustedDocuments,
-} from '../../../gateway/src/persisted-documents.js';
+} from '#gateway/stages/persisted-documents/persisted-documents.js';
 import {
   ME,
   PRODUCTS,

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../../gateway/src/circuit-breaker.js';
+import { CircuitBreaker } from '#gateway/fetch/circuit-breaker.js';
 import type { LogLine } from '../../fixtures/fault-gateway.js';
 import { LATEST_REVIEW, PRODUCTS } from '../../fixtures/fault-supergraph.js';
 import { expectReviewsFailed, subgraphFaultHarness, timed } from '../../support/subgraph-fault-harness.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shutdownTimeoutMs } from '#lib/shutdown.js';
-import { readSupergraphConfig } from '#lib/supergraph.js';
+import { readSupergraphConfig } from '#tooling/supergraph.js';
 import { durationMs, environmentOf, interpolate, readCompose, root } from '../../support/container-files.js';
 import { bootEnv, expectRoutingUrls, imageEnv, ports, SUBGRAPHS } from '../../support/container-config.js';
 

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shutdownTimeoutMs } from '#lib/shutdown.js';
-import { readSupergraphConfig } from '#lib/supergraph.js';
+import { readSupergraphConfig } from '#tooling/supergraph.js';
 import {
   readManifests,
   readText,
@@ -135,7 +135,9 @@ describe('the Kubernetes manifests (deploy/k8s)', () => {
 describe('the code serves what the containers probe and scrape', () => {
   it.each(Object.values(PROBES))('routes %s', (path) => {
     const sources = ['lib', 'gateway/src'].flatMap((dir) =>
-      readdirSync(join(root, dir)).filter((file) => file.endsWith('.ts')).map((file) => readText(join(dir, file))),
+      readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => readText(join(dir, file))),
     );
     expect(sources.some((source) => source.includes(`'${path}':`))).toBe(true);
   });

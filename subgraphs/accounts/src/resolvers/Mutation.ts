@@ -1,5 +1,5 @@
 import { badUserInput, sqlError, UNIQUE_VIOLATION } from '#lib/errors.js';
-import { checkPattern, checkText } from '#lib/validation.js';
+import { checkPattern, checkText } from '#lib/subgraph/validation.js';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { users } from '../db/schema.js';
 

@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
-import { parseIntId } from '#lib/loaders.js';
-import { checkFirst } from '#lib/validation.js';
+import { parseIntId } from '#lib/subgraph/loaders.js';
+import { checkFirst } from '#lib/subgraph/validation.js';
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { users } from '../db/schema.js';
 

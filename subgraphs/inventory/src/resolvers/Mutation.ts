@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { badUserInput, NUMERIC_VALUE_OUT_OF_RANGE, notFound, sqlError } from '#lib/errors.js';
-import { checkInt } from '#lib/validation.js';
+import { checkInt } from '#lib/subgraph/validation.js';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { stock } from '../db/schema.js';
 

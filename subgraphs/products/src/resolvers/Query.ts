@@ -1,5 +1,5 @@
 import { asc, desc, gt } from 'drizzle-orm';
-import { checkFirst } from '#lib/validation.js';
+import { checkFirst } from '#lib/subgraph/validation.js';
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { products } from '../db/schema.js';

@@ -1,5 +1,5 @@
 import { notFound, unauthenticated } from '#lib/errors.js';
-import { checkInt, checkText } from '#lib/validation.js';
+import { checkInt, checkText } from '#lib/subgraph/validation.js';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { authors, reviews } from '../db/schema.js';
 

@@ -1,4 +1,4 @@
-import { checkFirst } from '#lib/validation.js';
+import { checkFirst } from '#lib/subgraph/validation.js';
 import type { ProductResolvers } from '../__generated__/resolvers-types.js';
 
 export const Product: ProductResolvers = {

@@ -1,4 +1,4 @@
-import { parseIntId } from '#lib/loaders.js';
+import { parseIntId } from '#lib/subgraph/loaders.js';
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 
 export const Query: QueryResolvers = {

@@ -1,4 +1,4 @@
-import { parseIntId } from '#lib/loaders.js';
+import { parseIntId } from '#lib/subgraph/loaders.js';
 import type { ReviewResolvers } from '../__generated__/resolvers-types.js';
 
 export const Review: ReviewResolvers = {

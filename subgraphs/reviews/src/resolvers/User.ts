@@ -1,5 +1,5 @@
-import { parseIntId } from '#lib/loaders.js';
-import { checkFirst } from '#lib/validation.js';
+import { parseIntId } from '#lib/subgraph/loaders.js';
+import { checkFirst } from '#lib/subgraph/validation.js';
 import type { UserResolvers } from '../__generated__/resolvers-types.js';
 
 export const User: UserResolvers = {

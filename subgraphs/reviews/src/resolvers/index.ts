@@ -1,4 +1,4 @@
-import { DateTime } from '#lib/scalars.js';
+import { DateTime } from '#lib/subgraph/scalars.js';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { Mutation } from './Mutation.js';
 import { Product } from './Product.js';

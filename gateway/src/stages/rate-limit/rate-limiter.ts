@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '#lib/logger.js';
-import { throttledWarning } from './redis.js';
+import { throttledWarning } from '#lib/redis.js';
 
 /**
  * Token buckets: a caller may spend `burst` requests at once, and earns

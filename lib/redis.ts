@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '#lib/logger.js';
+import type { Logger } from './logger.js';
 
 /**
  * Redis is an optimisation for the gateway (shared APQ cache, shared rate

@@ -1,4 +1,4 @@
-import { tracing, withChildSpanAsync } from './telemetry.js';
+import { tracing, withChildSpanAsync } from '#lib/telemetry.js';
 
 /**
  * Helpers for DataLoader batch functions, which must answer in the order of

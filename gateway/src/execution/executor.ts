@@ -18,7 +18,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { markFailed, tracing, withChildSpan } from '#lib/telemetry.js';
-import type { GatewayContext } from './data-source.js';
+import type { GatewayContext } from '#gateway/fetch/data-source.js';
 import { CONTEXT_FEATURE } from './context-rewrites.js';
 import { planOperation, type OperationPlanning } from './operation-planner.js';
 import { requirementsOf } from './plan-conflicts.js';

@@ -10,17 +10,17 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchemaModule } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, Source, type DocumentNode } from 'graphql';
-import { openDatabase, poolUse, type Database, type DatabaseOptions } from './db.js';
-import { loadEnv, type Env } from './env.js';
-import { createErrorFormatter, errorLog } from './errors.js';
-import { closeServer, createRouter, graphqlHandler, listen, sendError, type Handler, type Listening } from './http.js';
-import { GATEWAY_HEADER, GatewayTokenError, verifyGatewayToken, type Identity } from './identity.js';
-import { createLogger, type Logger } from './logger.js';
-import { createRegistry, createSubgraphMetrics, metricsHandler, registerPoolMetrics } from './metrics.js';
-import { migrateSubgraph, type SubgraphName } from './migrate.js';
-import { databaseAnswers, probeRoutes, Readiness } from './probes.js';
-import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from './shutdown.js';
-import { startTelemetry } from './telemetry.js';
+import { openDatabase, poolUse, type Database, type DatabaseOptions } from '#lib/db.js';
+import { loadEnv, type Env } from '#lib/env.js';
+import { createErrorFormatter, errorLog } from '#lib/errors.js';
+import { closeServer, createRouter, graphqlHandler, listen, sendError, type Handler, type Listening } from '#lib/http.js';
+import { GATEWAY_HEADER, GatewayTokenError, verifyGatewayToken, type Identity } from '#lib/identity.js';
+import { createLogger, type Logger } from '#lib/logger.js';
+import { createRegistry, createSubgraphMetrics, metricsHandler, registerPoolMetrics } from '#lib/metrics.js';
+import { migrateSubgraph, type SubgraphName } from '#lib/migrate.js';
+import { databaseAnswers, probeRoutes, Readiness } from '#lib/probes.js';
+import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
+import { startTelemetry } from '#lib/telemetry.js';
 import { LRUCache } from 'lru-cache';
 import { viewerOf, type Viewer } from './viewer.js';
 
@@ -53,7 +53,7 @@ export type Subgraph<TContext extends BaseContext> = {
   context: (info: SubgraphRequest) => TContext;
 };
 
-const schemaDir = fileURLToPath(new URL('../schema/', import.meta.url));
+const schemaDir = fileURLToPath(new URL('../../schema/', import.meta.url));
 
 /** The subgraph's SDL, read from `schema/<name>.graphql`: the one source of truth. */
 export function loadSubgraphSdl(name: SubgraphName): DocumentNode {

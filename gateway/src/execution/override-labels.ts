@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Kind, parse, visit } from 'graphql';
 import type { Identity } from '#lib/identity.js';
-import { parseClientSettings } from './client-settings.js';
+import { parseClientSettings } from '#lib/client-settings.js';
 
 /**
  * Progressive `@override` (Federation 2.7): `@override(from: "a", label: "…")`

@@ -1,10 +1,10 @@
 import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites.js';
 import { GraphQLError, isAbstractType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import type { GatewayContext } from './data-source.js';
+import type { GatewayContext } from '#gateway/fetch/data-source.js';
 import { contextGroups } from './context-rewrites.js';
 import { collectAtPath, keyOf, mergeInto, placesOf, project, type Data } from './response-tree.js';
-import { NO_ESCAPES } from './subgraph-answer.js';
+import { NO_ESCAPES } from '#gateway/fetch/subgraph-answer.js';
 import { errorsAt, inPlaceOrder, noDataErrors, renamesOf, rootFieldsOf, subgraphErrors } from './subgraph-errors.js';
 
 /**

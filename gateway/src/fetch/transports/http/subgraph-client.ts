@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { Pool } from 'undici';
-import { EXCERPT_BYTES, GRAPHQL_CONTENT_TYPE, readAnswer, SubgraphFetchError, type SubgraphResponse } from './subgraph-answer.js';
+import { EXCERPT_BYTES, GRAPHQL_CONTENT_TYPE, readAnswer, SubgraphFetchError, type SubgraphResponse } from '#gateway/fetch/subgraph-answer.js';
 
-export { NO_ESCAPES, SubgraphFetchError, type SubgraphFailure, type SubgraphResponse } from './subgraph-answer.js';
+export { NO_ESCAPES, SubgraphFetchError, type SubgraphFailure, type SubgraphResponse } from '#gateway/fetch/subgraph-answer.js';
 
 export type SubgraphAnswer = { status: number; body: SubgraphResponse; attempts: number };
 

@@ -1,4 +1,4 @@
-import type { Identity } from './identity.js';
+import type { Identity } from '#lib/identity.js';
 
 /**
  * The signed-in user a subgraph serves, from the identity the gateway verified

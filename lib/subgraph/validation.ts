@@ -1,4 +1,4 @@
-import { badUserInput } from './errors.js';
+import { badUserInput } from '#lib/errors.js';
 
 /**
  * Input checks that answer BAD_USER_INPUT naming the field at fault. Each

@@ -4,7 +4,7 @@ import type { GraphQLError, GraphQLFormattedError, OperationTypeNode } from 'gra
 import type { Logger } from '#lib/logger.js';
 import { outcomeOf } from '#lib/metrics.js';
 import { activeSpan, markFailed } from '#lib/telemetry.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
 
 /** What the pipeline answers for one GraphQL operation, and what it knows about it. */
 export type Outcome = {

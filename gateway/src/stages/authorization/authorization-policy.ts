@@ -18,7 +18,7 @@ import {
   type GraphQLCompositeType,
   type GraphQLSchema,
 } from 'graphql';
-import { CONTEXT_FEATURE } from './context-rewrites.js';
+import { CONTEXT_FEATURE } from '#gateway/execution/context-rewrites.js';
 
 const AUTHENTICATED = 'https://specs.apollo.dev/authenticated';
 const REQUIRES_SCOPES = 'https://specs.apollo.dev/requiresScopes';

@@ -6,17 +6,17 @@ import type { Env } from '#lib/env.js';
 import { requestIdOf, type Handler } from '#lib/http.js';
 import { anonymousGatewayToken, signGatewayToken, type Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
-import { authorize, type AuthorizationPolicy, type AuthorizationResult } from './authorization.js';
-import type { GatewayContext } from './data-source.js';
-import { formatted, logRequestErrors } from './errors.js';
-import type { Executor } from './executor.js';
-import { clientAddress, readGraphQLRequest, type GraphQLRequest } from './http-request.js';
-import type { CheckedDocument, Refusal } from './limits.js';
-import type { GatewayMetrics } from './metrics.js';
+import { authorize, type AuthorizationPolicy, type AuthorizationResult } from '#gateway/stages/authorization/authorization.js';
+import type { GatewayContext } from '#gateway/fetch/data-source.js';
+import { formatted, logRequestErrors } from './error-masking.js';
+import type { Executor } from '#gateway/execution/executor.js';
+import { clientAddress, readGraphQLRequest, type GraphQLRequest } from '#gateway/http/graphql-request.js';
+import type { CheckedDocument, Refusal } from '#gateway/stages/limits/document-checker.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
 import { createOutcomeRecorder, errorBody, fromGraphQLErrors, send, withRequestId, type Outcome } from './outcome.js';
-import type { createPersistedDocuments } from './persisted-documents.js';
-import type { createRateLimiter } from './rate-limit.js';
-import { overrideLabelSettings, requestedLabels } from './override-labels.js';
+import type { createPersistedDocuments } from '#gateway/stages/persisted-documents/persisted-documents.js';
+import type { createRateLimiter } from '#gateway/stages/rate-limit/rate-limiter.js';
+import { overrideLabelSettings, requestedLabels } from '#gateway/execution/override-labels.js';
 
 /** What one supergraph (or contract) gives the pipeline; a hot reload (served-supergraphs.ts) swaps in a new one. */
 export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy };

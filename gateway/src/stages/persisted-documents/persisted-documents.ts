@@ -6,8 +6,8 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Logger } from '#lib/logger.js';
-import { parseClientSettings } from './client-settings.js';
-import { throttledWarning } from './redis.js';
+import { parseClientSettings } from '#lib/client-settings.js';
+import { throttledWarning } from '#lib/redis.js';
 
 /**
  * Where a request's document text comes from: the request itself (freeform),

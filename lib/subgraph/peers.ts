@@ -1,8 +1,8 @@
 import { SpanKind } from '@opentelemetry/api';
-import { downstreamError } from './errors.js';
-import { anonymousGatewayToken, GATEWAY_HEADER } from './identity.js';
-import type { Logger } from './logger.js';
-import { errorType, injectTraceHeaders, markFailed, startChildSpan } from './telemetry.js';
+import { downstreamError } from '#lib/errors.js';
+import { anonymousGatewayToken, GATEWAY_HEADER } from '#lib/identity.js';
+import type { Logger } from '#lib/logger.js';
+import { errorType, injectTraceHeaders, markFailed, startChildSpan } from '#lib/telemetry.js';
 
 /**
  * Asks the subgraph that owns an entity about it, through the federation

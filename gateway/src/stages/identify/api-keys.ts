@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Database } from '#lib/db.js';
 import { badUserInput, unauthenticated } from '#lib/errors.js';
 import type { Identity } from '#lib/identity.js';
-import { apiKeys, type ApiKeyRow } from './db/schema.js';
+import { apiKeys, type ApiKeyRow } from '#gateway/stages/identify/db/schema.js';
 
 /** The gateway's table lives in its own schema, migrated like a subgraph's (gateway/drizzle/). */
 export { migrateGateway } from '#lib/migrate.js';

@@ -4,9 +4,9 @@ import { ErrorCode } from '#lib/errors.js';
 import { GATEWAY_HEADER } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { errorType, injectTraceHeaders, markFailed, startChildSpan, tracing } from '#lib/telemetry.js';
-import type { SubgraphFetcher } from './query-plan-executor.js';
+import type { SubgraphFetcher } from '#gateway/execution/query-plan-executor.js';
 import { CircuitBreaker, type CircuitPermit, type CircuitState } from './circuit-breaker.js';
-import { SubgraphClient, SubgraphFetchError, type SubgraphFailure, type SubgraphResponse } from './subgraph-client.js';
+import { SubgraphClient, SubgraphFetchError, type SubgraphFailure, type SubgraphResponse } from '#gateway/fetch/transports/http/subgraph-client.js';
 
 /** What the gateway keeps of each incoming request, for the fetches it makes. */
 export type GatewayContext = {

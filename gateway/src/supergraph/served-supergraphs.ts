@@ -1,8 +1,8 @@
 import type { Identity } from '#lib/identity.js';
-import { parseClientSettings } from './client-settings.js';
-import type { SubgraphDataSource } from './data-source.js';
-import type { ServedSupergraph } from './pipeline.js';
-import type { SubgraphFetcher } from './query-plan-executor.js';
+import { parseClientSettings } from '#lib/client-settings.js';
+import type { SubgraphDataSource } from '#gateway/fetch/data-source.js';
+import type { ServedSupergraph } from '#gateway/pipeline/graphql-endpoint.js';
+import type { SubgraphFetcher } from '#gateway/execution/query-plan-executor.js';
 
 /**
  * Everything the gateway serves at once: the full supergraph, and each
