@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import type { PGlite, QueryOptions, Transaction } from '@electric-sql/pglite';
 import { Slots, boundedClient, type PoolUse } from './db-pool.js';
+import type { Env } from './env.js';
 import { traceStatement } from './telemetry.js';
 
 /**
@@ -52,6 +53,13 @@ const pools = new WeakMap<Database, PoolUse>();
 /** How much of the database's pool is in use; undefined for the embedded database, which has no pool. */
 export function poolUse(db: Database): PoolUse | undefined {
   return pools.get(db);
+}
+
+/** Where a process's database is: DATABASE_URL, or the embedded one under JUNCTION_DATA_DIR. */
+export function databaseOptions(env: Env): DatabaseOptions {
+  return env.DATABASE_URL
+    ? { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS, poolTimeoutMs: env.DATABASE_POOL_TIMEOUT_MS }
+    : { dataDir: join(env.JUNCTION_DATA_DIR, 'pglite') };
 }
 
 const DEFAULT_POOL_MAX = 10;

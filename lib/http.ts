@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { markFailed, serveInSpan, tracing } from './telemetry.js';
 
 /**
- * A small node:http binding for Apollo Server, shared by the gateway and the
- * subgraphs: no framework, one body read, the response written in one go.
+ * Plain node:http serving, shared by the gateway and the subgraphs: no
+ * framework, one body read, the response written in one go. The subgraphs'
+ * Apollo Server binding is lib/subgraph/apollo-handler.ts.
  */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -62,75 +62,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks, size)));
     req.on('error', reject);
   });
-}
-
-export type GraphQLHandlerOptions<TContext extends BaseContext> = {
-  server: ApolloServer<TContext>;
-  context: (req: IncomingMessage, info: RequestInfo) => Promise<TContext> | TContext;
-  /** Largest request body accepted; larger ones get 413 before any parsing. */
-  maxBodyBytes?: number;
-};
-
-/** Serves GraphQL over GET and POST through Apollo Server's HTTP API. */
-export function graphqlHandler<TContext extends BaseContext>(
-  options: GraphQLHandlerOptions<TContext>,
-): Handler {
-  const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
-  return async (req, res) => {
-    const info = requestInfoOf(req);
-    res.setHeader('x-request-id', info.requestId);
-
-    let body: unknown = undefined;
-    if (req.method === 'POST') {
-      let text: string;
-      try {
-        text = (await readBody(req, maxBodyBytes)).toString('utf8');
-      } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          res.setHeader('connection', 'close');
-          return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBodyBytes} bytes.`);
-        }
-        throw error;
-      }
-      const contentType = req.headers['content-type'] ?? '';
-      if (/^application\/(graphql-response\+)?json\b/i.test(contentType) && text.length > 0) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          return sendError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
-        }
-      } else {
-        body = text;
-      }
-    }
-
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const url = req.url ?? '/';
-    const queryStart = url.indexOf('?');
-
-    const response = await options.server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: {
-        method: req.method ?? 'GET',
-        headers,
-        search: queryStart === -1 ? '' : url.slice(queryStart),
-        body,
-      },
-      context: async () => options.context(req, info),
-    });
-
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      res.setHeader('content-length', Buffer.byteLength(response.body.string));
-      res.end(response.body.string);
-      return;
-    }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
-  };
 }
 
 /**

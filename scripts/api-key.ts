@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { GraphQLError } from 'graphql';
-import { openDatabase } from '#lib/db.js';
+import { databaseOptions, openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
-import { databaseOptions } from '#lib/subgraph/subgraph-server.js';
 import { createApiKey, listApiKeys, migrateGateway, revokeApiKey, type ApiKeyInfo } from '#gateway/stages/identify/api-keys.js';
 
 const USAGE = `Usage:

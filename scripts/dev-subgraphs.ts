@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
-import { openDatabase } from '#lib/db.js';
+import { databaseOptions, openDatabase } from '#lib/db.js';
 import { loadEnv, type Env } from '#lib/env.js';
 import { listen } from '#lib/http.js';
 import { createLogger } from '#lib/logger.js';
 import { migrateAll, SUBGRAPHS, type SubgraphName } from '#lib/migrate.js';
 import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
-import { databaseOptions, type ServedSubgraph } from '#lib/subgraph/subgraph-server.js';
+import type { ServedSubgraph } from '#lib/subgraph/subgraph-server.js';
 import { readSupergraphConfig } from '#tooling/supergraph.js';
 import { serveNamedSubgraph } from '../subgraphs/index.js';
 import { seedIfEmpty } from './seed/load.js';

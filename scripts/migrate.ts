@@ -1,7 +1,6 @@
-import { openDatabase } from '#lib/db.js';
+import { databaseOptions, openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { migrateAll } from '#lib/migrate.js';
-import { databaseOptions } from '#lib/subgraph/subgraph-server.js';
 
 /** npm run db:migrate: applies every subgraph's pending migrations. */
 const env = loadEnv();

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { openDatabase } from '#lib/db.js';
+import { databaseOptions, openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { migrateAll } from '#lib/migrate.js';
-import { databaseOptions } from '#lib/subgraph/subgraph-server.js';
 import { clear, loadWorld, seedIfEmpty } from './seed/load.js';
 
 /**

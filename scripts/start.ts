@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { openDatabase } from '#lib/db.js';
+import { databaseOptions, openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { createLogger } from '#lib/logger.js';
 import { migrateAll } from '#lib/migrate.js';
 import { shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
-import { databaseOptions } from '#lib/subgraph/subgraph-server.js';
 import { startTelemetry } from '#lib/telemetry.js';
 import { readSupergraphConfig } from '#tooling/supergraph.js';
 import { readContractsConfig } from '#tooling/contracts.js';

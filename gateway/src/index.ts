@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import { openDatabase } from '#lib/db.js';
+import { databaseOptions, openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { listen } from '#lib/http.js';
 import { createLogger } from '#lib/logger.js';
 import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
-import { databaseOptions } from '#lib/subgraph/subgraph-server.js';
 import { startTelemetry } from '#lib/telemetry.js';
 import { migrateGateway } from '#gateway/stages/identify/api-keys.js';
 import { clusterRole, parseWorkers, reportReady, runPrimary } from '#gateway/http/cluster.js';

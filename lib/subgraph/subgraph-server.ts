@@ -10,10 +10,9 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchemaModule } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, Source, type DocumentNode } from 'graphql';
-import { openDatabase, poolUse, type Database, type DatabaseOptions } from '#lib/db.js';
+import { databaseOptions, openDatabase, poolUse, type Database } from '#lib/db.js';
 import { loadEnv, type Env } from '#lib/env.js';
-import { createErrorFormatter, errorLog } from '#lib/errors.js';
-import { closeServer, createRouter, graphqlHandler, listen, sendError, type Handler, type Listening } from '#lib/http.js';
+import { closeServer, createRouter, listen, sendError, type Handler, type Listening } from '#lib/http.js';
 import { GATEWAY_HEADER, GatewayTokenError, verifyGatewayToken, type Identity } from '#lib/identity.js';
 import { createLogger, type Logger } from '#lib/logger.js';
 import { createRegistry, createSubgraphMetrics, metricsHandler, registerPoolMetrics } from '#lib/metrics.js';
@@ -22,6 +21,8 @@ import { databaseAnswers, probeRoutes, Readiness } from '#lib/probes.js';
 import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
 import { startTelemetry } from '#lib/telemetry.js';
 import { LRUCache } from 'lru-cache';
+import { graphqlHandler } from './apollo-handler.js';
+import { createErrorFormatter, errorLog } from './error-formatting.js';
 import { viewerOf, type Viewer } from './viewer.js';
 
 /** What every subgraph is built from. */
@@ -175,13 +176,6 @@ function gatewayTokenVerifier(secret: string): (token: string | undefined) => Pr
     verified.set(token as string, { identity });
     return identity;
   };
-}
-
-/** Where a process's database is: DATABASE_URL, or the embedded one under JUNCTION_DATA_DIR. */
-export function databaseOptions(env: Env): DatabaseOptions {
-  return env.DATABASE_URL
-    ? { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS, poolTimeoutMs: env.DATABASE_POOL_TIMEOUT_MS }
-    : { dataDir: join(env.JUNCTION_DATA_DIR, 'pglite') };
 }
 
 /**
