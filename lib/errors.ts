@@ -13,7 +13,18 @@ export const ErrorCode = {
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   /** A database statement ran past its time limit. */
   DATABASE_TIMEOUT: 'DATABASE_TIMEOUT',
+  // The request-level codes GraphQL servers share (Apollo Server's names), which the gateway answers with too.
+  /** The request is malformed: no usable document, operation, or parameters. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The document is not valid GraphQL syntax. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The document does not validate against the schema (or breaks one of the gateway's limits). */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** No operation to run: `operationName` names none of the document's, or several and no name. */
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
 } as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Invalid input; `field` names the argument or input field at fault. */
 export function badUserInput(message: string, field?: string): GraphQLError {

@@ -1,4 +1,3 @@
-import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
   GraphQLError,
   Kind,
@@ -9,6 +8,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { ErrorCode } from '#lib/errors.js';
 import { add, countFieldPairs, expand, SATURATED, scan, summarizeFragments, type Summary } from './document-summary.js';
 import { invalid, parseFailure, refuse, shorten, unresolved, type Refusal } from './refusals.js';
 
@@ -165,7 +165,7 @@ function analyzeDocument(query: string, limits: Limits): Analysis {
     }
   }
   if (operations.length === 0) {
-    return refuse(ApolloServerErrorCode.BAD_REQUEST, 'The document contains no operation.');
+    return refuse(ErrorCode.BAD_REQUEST, 'The document contains no operation.');
   }
 
   const summaries = new Map<string, Summary | 'visiting'>();
@@ -210,7 +210,7 @@ function selectOperation(
     const counted = count >= SATURATED ? `more than ${SATURATED}` : String(count);
     // The operation's limits point at it; the document's (selections, pairs) at nothing in particular.
     const nodes = limit === 'maxFields' || limit === 'maxFieldPairs' ? [] : [node];
-    const extensions = { code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED, limit, max };
+    const extensions = { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, limit, max };
     errors.push(new GraphQLError(message(counted, max), { nodes, extensions }));
   };
   over('maxDepth', summary.depth, (n, max) => `The query is ${n} levels deep; at most ${max} are allowed.`);

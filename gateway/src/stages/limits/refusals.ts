@@ -1,11 +1,11 @@
-import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, type ASTNode } from 'graphql';
+import { ErrorCode } from '#lib/errors.js';
 
 /** A document refused: the HTTP status to answer with and the errors to send. */
 export type Refusal = { status: number; errors: GraphQLError[] };
 
 export function parseFailure(error: unknown): Refusal {
-  const code = ApolloServerErrorCode.GRAPHQL_PARSE_FAILED;
+  const code = ErrorCode.GRAPHQL_PARSE_FAILED;
   if (error instanceof GraphQLError) {
     // Keep the position: a syntax error is only useful with its line and column.
     const { source, positions } = error;
@@ -17,16 +17,16 @@ export function parseFailure(error: unknown): Refusal {
   throw error;
 }
 
-export function refuse(code: ApolloServerErrorCode, message: string, nodes?: ASTNode[]): Refusal {
+export function refuse(code: ErrorCode, message: string, nodes?: ASTNode[]): Refusal {
   return { status: 400, errors: [new GraphQLError(message, { ...(nodes ? { nodes } : {}), extensions: { code } })] };
 }
 
 export function invalid(message: string, nodes: ASTNode[]): Refusal {
-  return refuse(ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED, message, nodes);
+  return refuse(ErrorCode.GRAPHQL_VALIDATION_FAILED, message, nodes);
 }
 
 export function unresolved(message: string): Refusal {
-  return refuse(ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, message);
+  return refuse(ErrorCode.OPERATION_RESOLUTION_FAILURE, message);
 }
 
 /** Names come from the client and a name token can be any length. */
