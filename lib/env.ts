@@ -133,7 +133,77 @@ export type Env = Omit<ParsedEnv, 'GATEWAY_SECRET' | 'LOG_LEVEL' | 'INTROSPECTIO
   GRAPHIQL: boolean;
   LOG_LEVEL: NonNullable<ParsedEnv['LOG_LEVEL']>;
   production: boolean;
+  /** The gateway's settings grouped by the piece that takes them: each stage gets its own. */
+  gateway: GatewaySettings;
 };
+
+type Bucket = { burst: number; perSecond: number };
+
+/** Typed settings for each part of the gateway's request pipeline (gateway/src/stages/), read from the variables above. */
+export type GatewaySettings = {
+  /** Reading requests (gateway/src/http/graphql-request.ts) and the deadline of each. */
+  request: { maxBodyBytes: number; allowBatching: boolean; maxBatchSize: number; timeoutMs: number };
+  identify: { apiKeyCacheMs: number };
+  /** Token buckets per address (anonymous, JWT) and per API key; false when RATE_LIMIT is off. */
+  rateLimit: false | { anonymous: Bucket; apiKey: Bucket; trustProxy: number; redisPrefix: string };
+  persistedDocuments: {
+    apq: boolean;
+    apqCacheSize: number;
+    trustedDocuments: string | undefined;
+    defaultMode: 'off' | 'allowlist' | 'enforce';
+    clientModes: readonly string[];
+    redisPrefix: string;
+  };
+  limits: {
+    maxTokens: number;
+    maxDepth: number;
+    maxAliases: number;
+    maxRootFields: number;
+    maxDirectives: number;
+    maxFields: number;
+    maxFieldPairs: number;
+  };
+  /** Whether anyone may introspect (true), nobody (false), or only callers with `scope` (undefined). */
+  introspection: { allowed: boolean | undefined; scope: string };
+  overrideLabels: { always: readonly string[]; clients: readonly string[]; header: string | undefined };
+};
+
+function gatewaySettings(env: ParsedEnv, introspection: boolean | undefined): GatewaySettings {
+  return {
+    request: {
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      allowBatching: env.ALLOW_BATCHING,
+      maxBatchSize: env.MAX_BATCH_SIZE,
+      timeoutMs: env.REQUEST_TIMEOUT_MS,
+    },
+    identify: { apiKeyCacheMs: env.API_KEY_CACHE_MS },
+    rateLimit: env.RATE_LIMIT && {
+      anonymous: { burst: env.RATE_LIMIT_BURST, perSecond: env.RATE_LIMIT_PER_SECOND },
+      apiKey: { burst: env.RATE_LIMIT_KEY_BURST, perSecond: env.RATE_LIMIT_KEY_PER_SECOND },
+      trustProxy: env.TRUST_PROXY,
+      redisPrefix: env.REDIS_PREFIX,
+    },
+    persistedDocuments: {
+      apq: env.APQ,
+      apqCacheSize: env.APQ_CACHE_SIZE,
+      trustedDocuments: env.TRUSTED_DOCUMENTS,
+      defaultMode: env.TRUSTED_DOCUMENTS_MODE,
+      clientModes: env.TRUSTED_DOCUMENTS_CLIENT_MODES ?? [],
+      redisPrefix: env.REDIS_PREFIX,
+    },
+    limits: {
+      maxTokens: env.MAX_TOKENS,
+      maxDepth: env.MAX_DEPTH,
+      maxAliases: env.MAX_ALIASES,
+      maxRootFields: env.MAX_ROOT_FIELDS,
+      maxDirectives: env.MAX_DIRECTIVES,
+      maxFields: env.MAX_FIELDS,
+      maxFieldPairs: env.MAX_FIELD_PAIRS,
+    },
+    introspection: { allowed: introspection, scope: env.INTROSPECTION_SCOPE },
+    overrideLabels: { always: env.OVERRIDE_LABELS ?? [], clients: env.OVERRIDE_LABEL_CLIENTS ?? [], header: env.OVERRIDE_LABEL_HEADER },
+  };
+}
 
 /** Development shows why a request was refused (debug); production shows what it served; tests stay quiet. */
 const DEFAULT_LOG_LEVEL = { development: 'debug', production: 'info', test: 'silent' } as const;
@@ -153,15 +223,17 @@ export function parseEnv(raw: Record<string, string | undefined>): EnvResult {
   if (!result.success || problems.length > 0) return { ok: false, problems };
   const env = result.data;
   const production = env.NODE_ENV === 'production';
+  const introspection = env.INTROSPECTION ?? (production ? undefined : true);
   return {
     ok: true,
     env: {
       ...env,
       GATEWAY_SECRET: env.GATEWAY_SECRET ?? DEVELOPMENT_GATEWAY_SECRET,
-      INTROSPECTION: env.INTROSPECTION ?? (production ? undefined : true),
+      INTROSPECTION: introspection,
       GRAPHIQL: env.GRAPHIQL ?? !production,
       LOG_LEVEL: env.LOG_LEVEL ?? DEFAULT_LOG_LEVEL[env.NODE_ENV],
       production,
+      gateway: gatewaySettings(env, introspection),
     },
   };
 }

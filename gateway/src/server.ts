@@ -1,22 +1,35 @@
-import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError } from 'graphql';
+import type { Server } from 'node:http';
+import type { Redis } from 'ioredis';
 import { poolUse, type Database } from '#lib/db.js';
 import type { Env } from '#lib/env.js';
-import { createHttpServer, sendError, type Handler } from '#lib/http.js';
-import type { Identity } from '#lib/identity.js';
+import { createHttpServer } from '#lib/http.js';
+import { anonymousGatewayToken, signGatewayToken, type Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { createRegistry, metricsHandler } from '#lib/metrics.js';
-import { probeRoutes, Readiness } from '#lib/probes.js';
+import { Readiness } from '#lib/probes.js';
 import { createApiKeyVerifier } from '#gateway/stages/identify/api-keys.js';
 import { jwtVerifierFromEnv } from '#gateway/stages/identify/jwt.js';
 import { authorizationPolicy, supergraphForGateway } from '#gateway/stages/authorization/authorization.js';
 import { SubgraphDataSource } from '#gateway/fetch/data-source.js';
 import { createGatewayErrorFormatter } from '#gateway/pipeline/error-masking.js';
 import { createExecutor } from '#gateway/execution/executor.js';
-import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from '#gateway/http/ide.js';
+import { createAnswerWriter } from '#gateway/http/encoders/encoder.js';
+import { applicationJson, graphqlResponseJson } from '#gateway/http/encoders/json.js';
+import { readOperations } from '#gateway/http/graphql-request.js';
+import { routes } from '#gateway/http/routes.js';
 import { createDocumentChecker } from '#gateway/stages/limits/document-checker.js';
 import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from '#gateway/stages/persisted-documents/persisted-documents.js';
-import { createGatewayMetrics } from '#gateway/pipeline/gateway-metrics.js';
+import { persistedDocumentsStage } from '#gateway/stages/persisted-documents/persisted-documents-stage.js';
+import { authorizationStage } from '#gateway/stages/authorization/authorization-stage.js';
+import { identifyStage } from '#gateway/stages/identify/identify-stage.js';
+import { introspectionStage } from '#gateway/stages/introspection/introspection-stage.js';
+import { limitsStage } from '#gateway/stages/limits/limits-stage.js';
+import { methodStage } from '#gateway/stages/method/method-stage.js';
+import { overrideLabelsStage } from '#gateway/stages/override-labels/override-labels-stage.js';
+import { rateLimitStage } from '#gateway/stages/rate-limit/rate-limit-stage.js';
+import type { Stage } from '#gateway/pipeline/stage.js';
+import { createOutcomeRecorder } from '#gateway/pipeline/outcome.js';
+import { createGatewayMetrics, type GatewayMetrics } from '#gateway/pipeline/gateway-metrics.js';
 import { createGraphQLEndpoint } from '#gateway/pipeline/graphql-endpoint.js';
 import { createRateLimiter } from '#gateway/stages/rate-limit/rate-limiter.js';
 import { connectRedis } from '#lib/redis.js';
@@ -55,35 +68,12 @@ export type Gateway = {
   stop(): Promise<void>;
 };
 
-const unauthenticated = (message: string) => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
-
-/**
- * Who is calling: an API key (`x-api-key`), a JWT (`Authorization: Bearer`),
- * or nobody. Bad credentials are refused rather than treated as anonymous, so
- * a caller learns their key or token is wrong.
- */
-async function createIdentify(env: Env, db: Database | undefined) {
-  const verifyJwt = await jwtVerifierFromEnv(env);
-  const verifyKey = db ? createApiKeyVerifier(db, { cacheMs: env.API_KEY_CACHE_MS }) : undefined;
-
-  return async (req: IncomingMessage): Promise<Identity | null> => {
-    const apiKey = req.headers['x-api-key'];
-    if (typeof apiKey === 'string' && apiKey) {
-      if (!verifyKey) throw unauthenticated('This gateway accepts no API keys.');
-      return verifyKey(apiKey);
-    }
-    const authorization = req.headers.authorization;
-    if (!authorization) return null;
-    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-    if (!bearer) throw unauthenticated('The Authorization header must be "Bearer <token>".');
-    return verifyJwt(bearer);
-  };
-}
-
 /**
  * The gateway over any Federation 2 supergraph: Apollo's query planner and
- * Junction's executor (executor.ts) behind Junction's request pipeline (see
- * pipeline.ts). Resolves once the supergraph is loaded, so a listening gateway
+ * Junction's executor (execution/executor.ts) behind Junction's request
+ * pipeline (pipeline/graphql-endpoint.ts) and its stages (stagesFor, below).
+ * This is the composition root: the one place that picks the stages, the
+ * transports and the encoders. Resolves once the supergraph is loaded, so a listening gateway
  * is a ready one.
  */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -136,36 +126,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
   try {
-    const trusted = env.TRUSTED_DOCUMENTS ? await loadTrustedDocuments(env.TRUSTED_DOCUMENTS) : undefined;
-    const persisted = createPersistedDocuments({
-      apq: env.APQ,
-      apqCacheSize: env.APQ_CACHE_SIZE,
-      ...(redis ? { redis } : {}),
-      redisPrefix: env.REDIS_PREFIX,
-      ...(trusted ? { trusted } : {}),
-      defaultMode: env.TRUSTED_DOCUMENTS_MODE,
-      clientModes: parseClientModes(env.TRUSTED_DOCUMENTS_CLIENT_MODES ?? []),
-      logger,
-    });
-    const identify = await createIdentify(env, options.db);
-
+    const stages = await stagesFor({ env, logger, db: options.db, redis, metrics });
     const graphql = createGraphQLEndpoint({
+      stages,
+      readOperations: (req) => readOperations(req, env.gateway.request),
+      send: createAnswerWriter([graphqlResponseJson, applicationJson]),
+      record: createOutcomeRecorder({ logger, logRequests: env.LOG_REQUESTS, metrics }),
       served: (identity) => supergraphs.for(identity),
+      signIdentity: gatewayTokens(env.GATEWAY_SECRET),
       formatError: createGatewayErrorFormatter({ production }),
-      env,
+      requestTimeoutMs: env.gateway.request.timeoutMs,
       logger,
-      identify,
-      checkDocument: createDocumentChecker({
-        maxTokens: env.MAX_TOKENS,
-        maxDepth: env.MAX_DEPTH,
-        maxAliases: env.MAX_ALIASES,
-        maxRootFields: env.MAX_ROOT_FIELDS,
-        maxDirectives: env.MAX_DIRECTIVES,
-        maxFields: env.MAX_FIELDS,
-        maxFieldPairs: env.MAX_FIELD_PAIRS,
-      }),
-      persisted,
-      rateLimiter: env.RATE_LIMIT ? createRateLimiter({ ...(redis ? { redis } : {}), prefix: env.REDIS_PREFIX, logger }) : undefined,
       metrics,
     });
     // Ready while not shutting down: createGateway resolves only once the supergraph is loaded.
@@ -198,36 +169,64 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 }
 
-/** GraphQL at `path`, liveness at /health, readiness at /ready, metrics at /metrics, and GraphiQL (page and assets) when enabled. */
-function routes(graphql: Handler, path: string, graphiql: boolean, readiness: Readiness, metrics: Handler | undefined): Record<string, Handler> {
-  const idePage = renderIdePage({ endpoint: path, title: 'Junction GraphiQL' });
-  const endpoint: Handler = (req, res) => {
-    if (graphiql && req.method === 'GET' && prefersHtml(req.headers.accept)) {
-      res.writeHead(200, IDE_PAGE_HEADERS);
-      res.end(idePage);
-      return;
-    }
-    return graphql(req, res);
-  };
-  const assets: Handler = (req, res) => {
-    const url = req.url ?? '/';
-    const isRead = req.method === 'GET' || req.method === 'HEAD';
-    const asset =
-      graphiql && isRead && url.startsWith(IDE_ASSET_PREFIX)
-        ? ideAsset(url.split('?')[0] ?? url, {
-            ...(req.headers['accept-encoding'] ? { acceptEncoding: req.headers['accept-encoding'] } : {}),
-            ...(req.headers['if-none-match'] ? { ifNoneMatch: req.headers['if-none-match'] } : {}),
-          })
-        : null;
-    if (!asset) return sendError(res, 404, 'NOT_FOUND', 'Not found.');
-    res.writeHead(asset.status, asset.headers);
-    res.end(req.method === 'HEAD' ? undefined : asset.body);
-  };
-  return {
-    [path]: endpoint,
-    ...probeRoutes(readiness),
-    // Prometheus text format (lib/metrics.ts); METRICS=false leaves it out.
-    ...(metrics ? { '/metrics': metrics } : {}),
-    '*': assets,
+type StageDeps = {
+  env: Env;
+  logger: Logger;
+  db: Database | undefined;
+  redis: Redis | undefined;
+  metrics: GatewayMetrics | undefined;
+};
+
+/**
+ * The stages every request goes through, in order (pipeline/stage.ts): who is
+ * calling and whether they may call now before the body is read; then, per
+ * operation, which document it names, whether it is within limits and may be
+ * sent that way, whether the caller may introspect and which fields they may
+ * see, and the override labels it activates. A new policy is one line here.
+ */
+async function stagesFor({ env, logger, db, redis, metrics }: StageDeps): Promise<Stage[]> {
+  const settings = env.gateway;
+  const documents = settings.persistedDocuments;
+  const trusted = documents.trustedDocuments ? await loadTrustedDocuments(documents.trustedDocuments) : undefined;
+  const persisted = createPersistedDocuments({
+    apq: documents.apq,
+    apqCacheSize: documents.apqCacheSize,
+    ...(redis ? { redis } : {}),
+    redisPrefix: documents.redisPrefix,
+    ...(trusted ? { trusted } : {}),
+    defaultMode: documents.defaultMode,
+    clientModes: parseClientModes(documents.clientModes),
+    logger,
+  });
+  return [
+    identifyStage({
+      verifyJwt: await jwtVerifierFromEnv(env),
+      verifyKey: db ? createApiKeyVerifier(db, { cacheMs: settings.identify.apiKeyCacheMs }) : undefined,
+    }),
+    ...(settings.rateLimit
+      ? [
+          rateLimitStage({
+            limiter: createRateLimiter({ ...(redis ? { redis } : {}), prefix: settings.rateLimit.redisPrefix, logger }),
+            settings: settings.rateLimit,
+            onLimited: metrics?.rateLimited,
+          }),
+        ]
+      : []),
+    persistedDocumentsStage(persisted),
+    limitsStage(createDocumentChecker(settings.limits)),
+    methodStage(),
+    introspectionStage(settings.introspection),
+    authorizationStage(),
+    overrideLabelsStage(settings.overrideLabels),
+  ];
+}
+
+/** Signs the identity for subgraphs once per request, when a fetch first needs it; anonymous tokens are shared for a minute. */
+function gatewayTokens(secret: string) {
+  const anonymous = anonymousGatewayToken(secret);
+  return (identity: Identity | null): (() => Promise<string>) => {
+    if (!identity) return anonymous;
+    let token: Promise<string> | undefined;
+    return () => (token ??= signGatewayToken(identity, secret));
   };
 }

@@ -1,5 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { BodyTooLarge, readBody } from '#lib/http.js';
+import type { ReadOperations } from '#gateway/pipeline/graphql-endpoint.js';
+import { refusal, type GraphQLRequest, type Refusal } from '#gateway/pipeline/stage.js';
+
+export type { GraphQLRequest } from '#gateway/pipeline/stage.js';
 
 /**
  * Turns an HTTP request into the GraphQL requests it carries, refusing
@@ -7,13 +11,6 @@ import { BodyTooLarge, readBody } from '#lib/http.js';
  * done: other methods, cross-site requests (CSRF), oversized or malformed
  * bodies, batches when batching is off.
  */
-export type GraphQLRequest = {
-  query?: string;
-  operationName?: string | null;
-  variables?: Record<string, unknown> | null;
-  extensions?: Record<string, unknown> | null;
-};
-
 export type HttpRefusal = {
   ok: false;
   status: number;
@@ -168,14 +165,10 @@ export async function readGraphQLRequest(req: IncomingMessage, options: ReadOpti
   return { ok: true, method, requests, batched: true };
 }
 
-/** The caller's address: the socket's peer, or with TRUST_PROXY = n, the address n proxies back in X-Forwarded-For. */
-export function clientAddress(req: IncomingMessage, trustProxy: number): string {
-  const peer = req.socket.remoteAddress ?? 'unknown';
-  if (trustProxy === 0) return peer;
-  const forwarded = req.headers['x-forwarded-for'];
-  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
-    .split(',')
-    .map((hop) => hop.trim())
-    .filter(Boolean);
-  return hops[hops.length - trustProxy] ?? hops[0] ?? peer;
+/** readGraphQLRequest for the pipeline: a refusal in the stages' one shape; a body too large also closes the connection. */
+export async function readOperations(req: IncomingMessage, options: ReadOptions): Promise<ReadOperations | Refusal> {
+  const read = await readGraphQLRequest(req, options);
+  if (read.ok) return read;
+  const headers = { ...read.headers, ...(read.status === 413 ? { connection: 'close' } : {}) };
+  return refusal(read.status, read.code, read.message, { headers });
 }

@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Span } from '@opentelemetry/api';
-import type { GraphQLError, GraphQLFormattedError, OperationTypeNode } from 'graphql';
+import type { GraphQLFormattedError, OperationTypeNode } from 'graphql';
 import type { Logger } from '#lib/logger.js';
 import { outcomeOf } from '#lib/metrics.js';
 import { activeSpan, markFailed } from '#lib/telemetry.js';
@@ -24,47 +24,12 @@ export function errorBody(requestId: string, code: string, message: string, extr
   return { errors: [{ message, extensions: { code, requestId, ...extra } }] };
 }
 
-export function fromGraphQLErrors(requestId: string, status: number, errors: readonly GraphQLError[]): Outcome {
-  return {
-    status,
-    body: {
-      errors: errors.map((error) => {
-        const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
-        return {
-          message: error.message,
-          ...(error.locations ? { locations: error.locations } : {}),
-          extensions: { ...extensions, requestId },
-        };
-      }),
-    },
-  };
-}
-
 export function withRequestId(body: Outcome['body'], requestId: string): Outcome['body'] {
   if (!body.errors?.length) return body;
   return {
     ...body,
     errors: body.errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId } })),
   };
-}
-
-/** Writes one outcome, or a batch's as a JSON array, with its length. */
-export function send(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers: Record<string, string> = {}): void {
-  // Encoded once: its length is the byte count, and the socket takes it as it is.
-  const bytes = Buffer.from(Array.isArray(outcome) ? `[${outcome.map(textOf).join(',')}]` : textOf(outcome));
-  res.writeHead(status, { 'content-type': contentType(res.req), ...headers, 'content-length': bytes.length });
-  res.end(bytes);
-}
-
-function textOf(outcome: Outcome): string {
-  return outcome.text ?? JSON.stringify(outcome.body);
-}
-
-/** GraphQL over HTTP's own media type when the client asks for it, plain JSON otherwise. */
-function contentType(req: IncomingMessage): string {
-  return req.headers.accept?.includes('application/graphql-response+json')
-    ? 'application/graphql-response+json; charset=utf-8'
-    : 'application/json; charset=utf-8';
 }
 
 export type OutcomeRecorderOptions = {
@@ -84,7 +49,9 @@ const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
  * and gets one log line, `request completed`, with the request id, the trace
  * id, the operation, the status and outcome, the duration and the error codes.
  */
-export function createOutcomeRecorder({ logger, logRequests, metrics }: OutcomeRecorderOptions) {
+export type OutcomeRecorder = (req: IncomingMessage, requestId: string, outcome: Outcome | Outcome[], started: number) => void;
+
+export function createOutcomeRecorder({ logger, logRequests, metrics }: OutcomeRecorderOptions): OutcomeRecorder {
   function line(req: IncomingMessage, requestId: string, outcome: Outcome, durationMs: number, batchIndex: number | undefined): void {
     const failed = outcome.status >= 500;
     if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;

@@ -1,8 +1,12 @@
 import type { Identity } from '#lib/identity.js';
 import { parseClientSettings } from '#lib/client-settings.js';
 import type { SubgraphDataSource } from '#gateway/fetch/data-source.js';
-import type { ServedSupergraph } from '#gateway/pipeline/graphql-endpoint.js';
+import type { Executor } from '#gateway/execution/executor.js';
+import type { AuthorizationPolicy } from '#gateway/stages/authorization/authorization-policy.js';
 import type { SubgraphFetcher } from '#gateway/execution/query-plan-executor.js';
+
+/** What one supergraph (or contract) gives the pipeline; a hot reload swaps in a new one. */
+export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy };
 
 /**
  * Everything the gateway serves at once: the full supergraph, and each
