@@ -101,6 +101,8 @@ const schema = z
     JWKS_FILE: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).default('junction'),
     JWT_ISSUER: z.string().min(1).optional(),
+    /** Whether the gateway accepts API keys; false never opens a database for them. */
+    API_KEYS: flag.default(true),
     API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
     TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     // Gateway: rate limits (token buckets).

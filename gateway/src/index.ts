@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
-import { databaseOptions, openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { listen } from '#lib/http.js';
 import { createLogger } from '#lib/logger.js';
 import { drainAndClose, shutdownTimeoutMs, stopOnSignals } from '#lib/shutdown.js';
 import { startTelemetry } from '#lib/telemetry.js';
-import { migrateGateway } from '#gateway/stages/identify/api-keys.js';
+import { openApiKeyDatabase } from '#gateway/stages/identify/api-key-database.js';
 import { clusterRole, parseWorkers, reportReady, runPrimary } from '#gateway/http/cluster.js';
 import { createGateway } from './server.js';
 import { hotReload, openSupergraphSource, parseInterval } from '#gateway/supergraph/supergraph-source.js';
@@ -72,9 +71,9 @@ export async function main(argv: string[]): Promise<void> {
   const role = clusterRole(workers);
 
   const env = loadEnv();
-  // The embedded database lives in one process's memory: workers must share a server.
-  if (role === 'primary' && !env.DATABASE_URL) {
-    fail(`--workers ${workers} needs DATABASE_URL: the embedded database cannot be shared between processes.`, 2);
+  // The embedded database lives in one process's memory: workers that check API keys must share a server.
+  if (role === 'primary' && !env.DATABASE_URL && env.API_KEYS) {
+    fail(`--workers ${workers} needs DATABASE_URL (or API_KEYS=false): the embedded database cannot be shared between processes.`, 2);
   }
   const logger = createLogger(env, 'gateway');
   const source = openSupergraphSource(values.supergraph, { logger, pollIntervalMs: pollIntervalMs ?? env.SUPERGRAPH_POLL_INTERVAL_MS });
@@ -87,20 +86,19 @@ export async function main(argv: string[]): Promise<void> {
   for (const { name, source: contract } of contractSources) {
     contracts[name] = await contract.load().catch((error: Error) => fail(`--contract ${name}: ${error.message}`));
   }
-  // API keys live in Postgres (DATABASE_URL), or in the embedded database under JUNCTION_DATA_DIR.
-  const database = await openDatabase(databaseOptions(env)).catch((error: Error) =>
+  // API keys live in Postgres (DATABASE_URL), migrated once per start by the primary before it forks, so workers
+  // never race; or in the embedded database under JUNCTION_DATA_DIR, opened on first use (api-key-database.ts).
+  const keys = await openApiKeyDatabase(env, { migrate: role !== 'worker', logger }).catch((error: Error) =>
     fail(`Cannot open the database for API keys: ${error.message}`),
   );
-  // Migrated once per start: by the primary before it forks, so workers never race.
-  if (role !== 'worker') await migrateGateway(database.db);
   if (role === 'primary') {
-    await database.close();
+    await keys.close();
     return runPrimary({ workers, supergraph: source.label, logger, workerStopMs: shutdownTimeoutMs(env) });
   }
 
   // Per serving process (each worker its own); the primary only forks, and traces nothing.
   const telemetry = await startTelemetry(env, 'gateway');
-  const gateway = await createGateway({ supergraphSdl, contracts, logger, env, db: database.db }).catch((error: Error) =>
+  const gateway = await createGateway({ supergraphSdl, contracts, logger, env, db: keys.db, apiKeys: keys.verifier }).catch((error: Error) =>
     fail(`Cannot serve the supergraph ${source.label}: ${error.message}`),
   );
   // Each worker watches (or polls) on its own: a new worker starts from the supergraph as it is now.
@@ -125,7 +123,7 @@ export async function main(argv: string[]): Promise<void> {
       for (const watch of watching) watch.stop();
       await drainAndClose([{ drain: gateway.drain, close: listening.close }], env);
       await gateway.stop();
-      await database.close();
+      await keys.close();
       await telemetry.shutdown();
     },
     { logger, timeoutMs: shutdownTimeoutMs(env) },

@@ -7,7 +7,7 @@ import { anonymousGatewayToken, signGatewayToken, type Identity } from '#lib/ide
 import type { Logger } from '#lib/logger.js';
 import { createRegistry, metricsHandler } from '#lib/metrics.js';
 import { Readiness } from '#lib/probes.js';
-import { createApiKeyVerifier } from '#gateway/stages/identify/api-keys.js';
+import { createApiKeyVerifier, type ApiKeyVerifier } from '#gateway/stages/identify/api-keys.js';
 import { jwtVerifierFromEnv } from '#gateway/stages/identify/jwt.js';
 import { authorizationPolicy, supergraphForGateway } from '#gateway/stages/authorization/authorization.js';
 import { SubgraphDataSource } from '#gateway/fetch/data-source.js';
@@ -41,8 +41,10 @@ export type GatewayOptions = {
   logger: Logger;
   /** Every limit and security setting; see the README's security section. */
   env: Env;
-  /** Where API keys are kept; without one the gateway accepts no API keys. */
+  /** Where API keys are kept; without it (or `apiKeys`) the gateway accepts no API keys. */
   db?: Database;
+  /** Verifies API keys instead of `db`: `junction gateway` opens the embedded database on first use (api-key-database.ts). */
+  apiKeys?: ApiKeyVerifier | undefined;
   /** Path GraphQL is served at. */
   path?: string;
   /**
@@ -126,7 +128,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
   try {
-    const stages = await stagesFor({ env, logger, db: options.db, redis, metrics });
+    const stages = await stagesFor({ env, logger, db: options.db, apiKeys: options.apiKeys, redis, metrics });
     const graphql = createGraphQLEndpoint({
       stages,
       readOperations: (req) => readOperations(req, env.gateway.request),
@@ -173,6 +175,7 @@ type StageDeps = {
   env: Env;
   logger: Logger;
   db: Database | undefined;
+  apiKeys: ApiKeyVerifier | undefined;
   redis: Redis | undefined;
   metrics: GatewayMetrics | undefined;
 };
@@ -184,7 +187,7 @@ type StageDeps = {
  * sent that way, whether the caller may introspect and which fields they may
  * see, and the override labels it activates. A new policy is one line here.
  */
-async function stagesFor({ env, logger, db, redis, metrics }: StageDeps): Promise<Stage[]> {
+async function stagesFor({ env, logger, db, apiKeys, redis, metrics }: StageDeps): Promise<Stage[]> {
   const settings = env.gateway;
   const documents = settings.persistedDocuments;
   const trusted = documents.trustedDocuments ? await loadTrustedDocuments(documents.trustedDocuments) : undefined;
@@ -201,7 +204,7 @@ async function stagesFor({ env, logger, db, redis, metrics }: StageDeps): Promis
   return [
     identifyStage({
       verifyJwt: await jwtVerifierFromEnv(env),
-      verifyKey: db ? createApiKeyVerifier(db, { cacheMs: settings.identify.apiKeyCacheMs }) : undefined,
+      verifyKey: apiKeys ?? (db ? createApiKeyVerifier(db, { cacheMs: settings.identify.apiKeyCacheMs }) : undefined),
     }),
     ...(settings.rateLimit
       ? [

@@ -174,7 +174,7 @@ describe('junction gateway --workers refuses what it cannot do', () => {
   it.each([
     [['--workers', '0'], /--workers must be a whole number of at least 1, or "auto"; got "0"/],
     [['--workers', 'x'], /--workers must be a whole number of at least 1, or "auto"; got "x"/],
-    [['--workers', '2'], /--workers 2 needs DATABASE_URL: the embedded database cannot be shared/],
+    [['--workers', '2'], /--workers 2 needs DATABASE_URL \(or API_KEYS=false\): the embedded database cannot be shared/],
   ])('junction gateway %j exits 2', async (args, message) => {
     const junction = run('node', ['bin/junction.js', 'gateway', '--supergraph', 'supergraph.graphql', ...args], {
       DATABASE_URL: undefined,

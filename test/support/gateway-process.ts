@@ -10,6 +10,8 @@ export type GatewayProcess = {
   /** The supergraph file it was started with (removed by `stop`), or the location given to startGatewayProcessAt. */
   supergraph: string;
   running: Running;
+  /** Its JUNCTION_DATA_DIR: a fresh folder of its own, removed by `stop`, unless `env` gave one. */
+  dataDir: string;
   /** Interrupts the gateway and waits for it to exit; resolves with its exit code. */
   stop(): Promise<number | NodeJS.Signals | null>;
 };
@@ -53,6 +55,7 @@ async function startIn(dir: string, supergraph: string, env: Record<string, stri
       url: url!,
       supergraph,
       running,
+      dataDir: env.JUNCTION_DATA_DIR ?? dir,
       async stop() {
         if (running.child.exitCode === null) running.interrupt();
         const code = await running.exited;

@@ -29,6 +29,11 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * depends on the secret: timing can reveal at most something about a hash, and
  * that does not help anyone make a key that hashes to it.
  */
+/** Whether `key` has the shape of a key this gateway makes; others are refused without a query. */
+export function isWellFormedApiKey(key: string): boolean {
+  return KEY_PATTERN.test(key);
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
