@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { SourceOptions, SupergraphSource } from './supergraph-source.js';
+import type { SourceOptions, SupergraphSource } from './supergraph-source-type.js';
 
 const DEFAULT_DEBOUNCE_MS = 150;
 

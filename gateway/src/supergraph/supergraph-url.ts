@@ -1,4 +1,4 @@
-import type { SourceOptions, SupergraphSource } from './supergraph-source.js';
+import type { SourceOptions, SupergraphSource } from './supergraph-source-type.js';
 
 /** How long one fetch of the supergraph may take. */
 const FETCH_TIMEOUT_MS = 10_000;
