@@ -250,6 +250,27 @@ function resolveModule(from: string, specifier: string): string {
 const packageName = (specifier: string): string =>
   specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
+/** One module a source file imports: a source file of the repository, or a package (node's built-ins are left out). */
+export type Import = { typeOnly: boolean } & ({ file: string } | { package: string });
+
+/**
+ * What `file` imports, statically or with `import()`, each marked `typeOnly`
+ * when the import is erased at run time (`import type`, `export type ... from`).
+ */
+export function importsOf(file: string): Import[] {
+  const source = readText(file);
+  const specifiers = [
+    ...[...source.matchAll(IMPORT)].map((match) => ({ specifier: match[2]!, typeOnly: Boolean(match[1]) })),
+    ...[...source.matchAll(DYNAMIC_IMPORT)].map((match) => ({ specifier: match[1]!, typeOnly: false })),
+  ];
+  const imports: Import[] = [];
+  for (const { specifier, typeOnly } of specifiers) {
+    if (specifier.startsWith('.') || specifier.startsWith('#')) imports.push({ typeOnly, file: resolveModule(file, specifier) });
+    else if (!specifier.startsWith('node:') && !builtinModules.includes(specifier)) imports.push({ typeOnly, package: packageName(specifier) });
+  }
+  return imports;
+}
+
 /**
  * Every source file reachable from `entries` through imports loaded at run time
  * (type-only imports are erased), and every package those files load.
@@ -262,15 +283,11 @@ export function runtimeGraph(entries: string[]): { files: string[]; packages: st
     const file = queue.pop()!;
     if (files.has(file)) continue;
     files.add(file);
-    const source = readText(file);
-    const specifiers = [
-      ...[...source.matchAll(IMPORT)].filter((match) => !match[1]).map((match) => match[2]!),
-      ...[...source.matchAll(DYNAMIC_IMPORT)].map((match) => match[1]!),
-    ];
-    for (const [, name] of source.matchAll(LOADED_BY_NAME)) packages.add(name!);
-    for (const specifier of specifiers) {
-      if (specifier.startsWith('.') || specifier.startsWith('#')) queue.push(resolveModule(file, specifier));
-      else if (!specifier.startsWith('node:') && !builtinModules.includes(specifier)) packages.add(packageName(specifier));
+    for (const [, name] of readText(file).matchAll(LOADED_BY_NAME)) packages.add(name!);
+    for (const loaded of importsOf(file)) {
+      if (loaded.typeOnly) continue;
+      if ('file' in loaded) queue.push(loaded.file);
+      else packages.add(loaded.package);
     }
   }
   return { files: [...files].sort(), packages: [...packages].sort() };
