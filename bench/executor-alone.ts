@@ -15,7 +15,7 @@ import { parse } from 'graphql';
 import { pino } from 'pino';
 import { composeSupergraph, readSupergraphConfig } from '#tooling/supergraph.js';
 import { supergraphForGateway } from '#gateway/stages/authorization/authorization-policy.js';
-import { SubgraphDataSource } from '#gateway/fetch/data-source.js';
+import { createSubgraphDataSource } from '#gateway/fetch/data-source.js';
 import { createExecutor } from '#gateway/execution/executor.js';
 import type { SubgraphFetcher } from '#gateway/execution/query-plan-executor.js';
 import { readAnswer } from '#gateway/fetch/subgraph-answer.js';
@@ -42,7 +42,7 @@ const recorder = createExecutor({
   supergraphSdl,
   introspection: true,
   fetcher: ({ name, url }): SubgraphFetcher => {
-    const source = new SubgraphDataSource({ name, url, logger, production: true });
+    const source = createSubgraphDataSource({ name, url, logger, production: true });
     return {
       async fetch(request, context) {
         const answer = await source.fetch(request, context);

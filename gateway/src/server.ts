@@ -10,7 +10,7 @@ import { Readiness } from '#lib/probes.js';
 import { createApiKeyVerifier, type ApiKeyVerifier } from '#gateway/stages/identify/api-keys.js';
 import { jwtVerifierFromEnv } from '#gateway/stages/identify/jwt.js';
 import { authorizationPolicy, supergraphForGateway } from '#gateway/stages/authorization/authorization.js';
-import { SubgraphDataSource } from '#gateway/fetch/data-source.js';
+import { createSubgraphDataSource } from '#gateway/fetch/data-source.js';
 import { createGatewayErrorFormatter } from '#gateway/pipeline/error-masking.js';
 import { createExecutor } from '#gateway/execution/executor.js';
 import { createAnswerWriter } from '#gateway/http/encoders/encoder.js';
@@ -108,7 +108,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       policy: authorizationPolicy(sdl),
     }),
     dataSource: ({ name, url }) =>
-      new SubgraphDataSource({
+      createSubgraphDataSource({
         name,
         url,
         logger,

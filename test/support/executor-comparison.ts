@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { GATEWAY_HEADER } from '#lib/identity.js';
 import { composeSupergraph } from '#tooling/supergraph.js';
 import { supergraphForGateway } from '#gateway/stages/authorization/authorization-policy.js';
-import { SubgraphDataSource } from '#gateway/fetch/data-source.js';
+import { createSubgraphDataSource, type SubgraphDataSource } from '#gateway/fetch/data-source.js';
 import { formatted } from '#gateway/pipeline/error-masking.js';
 import { createExecutor, type ExecutionRequest, type Executor } from '#gateway/execution/executor.js';
 import { shop, startShop, type Shop, type SubgraphRequest } from '../fixtures/shop-subgraphs.js';
@@ -101,7 +101,7 @@ export function startJunction({ supergraphSdl, gatewayToken }: GatewayOptions): 
     supergraphSdl: supergraphForGateway(supergraphSdl),
     introspection: true,
     fetcher: ({ name, url }) => {
-      const source = new SubgraphDataSource({ name, url, logger, production: false });
+      const source = createSubgraphDataSource({ name, url, logger, production: false });
       sources.push(source);
       return source;
     },

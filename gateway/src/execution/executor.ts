@@ -18,13 +18,13 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { markFailed, tracing, withChildSpan } from '#lib/telemetry.js';
-import type { GatewayContext } from '#gateway/fetch/data-source.js';
+import type { GatewayContext, SubgraphFetcher } from '#gateway/fetch/transport.js';
 import { CONTEXT_FEATURE } from './context-rewrites.js';
 import { planOperation, type OperationPlanning } from './operation-planner.js';
 import { requirementsOf } from './plan-conflicts.js';
 import { resolvableKeys, unresolvableFetches } from './plan-keys.js';
 import { activeLabels, overrideLabelsOf } from './override-labels.js';
-import { executePlan, type SubgraphFetcher } from './query-plan-executor.js';
+import { executePlan } from './query-plan-executor.js';
 import { compileShape, conditionKey, type Shape } from './response-shape.js';
 import { writeResponse } from './response-writer.js';
 

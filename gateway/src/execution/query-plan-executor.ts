@@ -1,11 +1,13 @@
 import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites.js';
-import { GraphQLError, isAbstractType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import type { GatewayContext } from '#gateway/fetch/data-source.js';
+import { GraphQLError, isAbstractType, type GraphQLSchema } from 'graphql';
+import { NO_ESCAPES, type GatewayContext, type SubgraphFetcher } from '#gateway/fetch/transport.js';
 import { contextGroups } from './context-rewrites.js';
 import { collectAtPath, keyOf, mergeInto, placesOf, project, type Data } from './response-tree.js';
-import { NO_ESCAPES } from '#gateway/fetch/subgraph-answer.js';
 import { errorsAt, inPlaceOrder, noDataErrors, renamesOf, rootFieldsOf, subgraphErrors } from './subgraph-errors.js';
+
+// The fetcher's type lives in fetch/transport.ts; re-exported for the modules that take it from here.
+export type { SubgraphFetcher };
 
 /**
  * Runs a query plan from Apollo's planner: each fetch sent to its subgraph,
@@ -18,12 +20,6 @@ import { errorsAt, inPlaceOrder, noDataErrors, renamesOf, rootFieldsOf, subgraph
  * subgraph's answer for one is merged into every entity that asked for it.
  * How the tree of data is searched and merged is response-tree.ts.
  */
-export type SubgraphFetcher = {
-  fetch(
-    request: { query: string; variables: Record<string, unknown>; operationName: string | undefined },
-    context: GatewayContext,
-  ): Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[]; [NO_ESCAPES]?: true }>;
-};
 
 export type PlanExecution = {
   plan: QueryPlan;

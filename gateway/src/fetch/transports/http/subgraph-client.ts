@@ -9,6 +9,7 @@ export type SubgraphAnswer = { status: number; body: SubgraphResponse; attempts:
 export type SubgraphRequest = {
   /** The JSON request body, already serialized. */
   body: Buffer;
+  /** Sent as they are, content-length included: every attempt sends the same ones, so they are not copied per fetch. */
   headers: Record<string, string>;
   /** Longest wait for the complete answer, retry included. */
   timeoutMs: number;
@@ -105,10 +106,7 @@ class Fetch {
     this.attempts += 1;
     this.current = undefined;
     const { body, headers } = this.request;
-    this.pool.dispatch(
-      { path: this.path, method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, body },
-      new Exchange(this),
-    );
+    this.pool.dispatch({ path: this.path, method: 'POST', headers, body }, new Exchange(this));
   }
 
   /** An attempt's outcome: retried once if nothing of the answer came and the request may be retried. */
