@@ -11,6 +11,7 @@ import { createApiKeyVerifier, type ApiKeyVerifier } from '#gateway/stages/ident
 import { jwtVerifierFromEnv } from '#gateway/stages/identify/jwt.js';
 import { authorizationPolicy, supergraphForGateway } from '#gateway/stages/authorization/authorization.js';
 import { createSubgraphDataSource } from '#gateway/fetch/data-source.js';
+import type { SubgraphTransport } from '#gateway/fetch/transport.js';
 import { createGatewayErrorFormatter } from '#gateway/pipeline/error-masking.js';
 import { createExecutor } from '#gateway/execution/executor.js';
 import { createAnswerWriter } from '#gateway/http/encoders/encoder.js';
@@ -52,6 +53,12 @@ export type GatewayOptions = {
    * each served instead of `supergraphSdl` to the clients CONTRACT_CLIENTS maps to it.
    */
   contracts?: Readonly<Record<string, string>>;
+  /**
+   * The transport to each subgraph, picked here at the composition root by
+   * its name and routing URL; HTTP POST (fetch/transports/http/) when absent.
+   * Tracing, logs, metrics and the circuit breaker wrap whichever it is.
+   */
+  transport?: ((subgraph: { name: string; url: string }) => SubgraphTransport) | undefined;
 };
 
 export type Gateway = {
@@ -118,6 +125,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         retry: env.SUBGRAPH_RETRY,
         breaker: { failureThreshold: env.CIRCUIT_BREAKER_FAILURES, resetMs: env.CIRCUIT_BREAKER_RESET_MS },
         metrics: metrics?.subgraph(name),
+        transport: options.transport,
       }),
   });
   metrics?.supergraph('success');
