@@ -17,7 +17,7 @@ import { composeSupergraph, readSupergraphConfig } from '#tooling/supergraph.js'
 import { supergraphForGateway } from '#gateway/stages/authorization/authorization-policy.js';
 import { createSubgraphDataSource } from '#gateway/fetch/data-source.js';
 import { createExecutor } from '#gateway/execution/executor.js';
-import type { SubgraphFetcher } from '#gateway/execution/query-plan-executor.js';
+import type { SubgraphFetcher } from '#gateway/fetch/transport.js';
 import { readAnswer } from '#gateway/fetch/subgraph-answer.js';
 import { BENCHMARK_QUERY, expectedBenchmarkData } from './data.js';
 import { startBenchSubgraphs } from './subgraphs.js';

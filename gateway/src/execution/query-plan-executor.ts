@@ -6,9 +6,6 @@ import { contextGroups } from './context-rewrites.js';
 import { collectAtPath, keyOf, mergeInto, placesOf, project, type Data } from './response-tree.js';
 import { errorsAt, inPlaceOrder, noDataErrors, renamesOf, rootFieldsOf, subgraphErrors } from './subgraph-errors.js';
 
-// The fetcher's type lives in fetch/transport.ts; re-exported for the modules that take it from here.
-export type { SubgraphFetcher };
-
 /**
  * Runs a query plan from Apollo's planner: each fetch sent to its subgraph,
  * each answer merged into one tree of data keyed by response name. Shaping
@@ -20,7 +17,6 @@ export type { SubgraphFetcher };
  * subgraph's answer for one is merged into every entity that asked for it.
  * How the tree of data is searched and merged is response-tree.ts.
  */
-
 export type PlanExecution = {
   plan: QueryPlan;
   fetchers: Readonly<Record<string, SubgraphFetcher>>;

@@ -43,7 +43,7 @@ export function eachKeptField(
   }
 }
 
-/** Nesting past this is taken to ask for something: the operation's depth is bounded long before (limits.ts). */
+/** Nesting past this is taken to ask for something: the operation's depth is bounded long before (stages/limits/document-checker.ts). */
 const MAX_DEPTH = 64;
 
 export function asksSomething(

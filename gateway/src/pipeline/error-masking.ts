@@ -32,7 +32,7 @@ export function looksInternal(message: string): boolean {
  *   (a subgraph's BAD_USER_INPUT stays BAD_USER_INPUT) unless it reads like
  *   internals, and only public extensions;
  * - a subgraph that could not be reached as DOWNSTREAM_SERVICE_ERROR naming the
- *   subgraph (see SubgraphDataSource), never its address or the network error;
+ *   subgraph (see fetch/transports/http/http-transport.ts), never its address or the network error;
  * - anything else as INTERNAL_SERVER_ERROR.
  * The pipeline adds the request id to every error; `errorLogging` logs the
  * detail under the same id. Outside production, errors pass unchanged.

@@ -2,7 +2,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PoolUse } from '#lib/db-pool.js';
 import { operationLabels, outcomeOf, registerPoolMetrics, REQUEST_SECONDS, SeriesHistogram } from '#lib/metrics.js';
 import type { CircuitState } from '#gateway/fetch/circuit-breaker.js';
-import type { SubgraphFetchFailure, SubgraphFetchMetrics } from '#gateway/fetch/data-source.js';
+import type { SubgraphFetchFailure } from '#gateway/fetch/transport.js';
+import type { SubgraphFetchMetrics } from '#gateway/fetch/wrappers/metrics.js';
 
 /**
  * The gateway's Prometheus metrics (served at /metrics, see lib/metrics.ts).

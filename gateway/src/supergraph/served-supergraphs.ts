@@ -3,7 +3,7 @@ import { parseClientSettings } from '#lib/client-settings.js';
 import type { SubgraphDataSource } from '#gateway/fetch/data-source.js';
 import type { Executor } from '#gateway/execution/executor.js';
 import type { AuthorizationPolicy } from '#gateway/stages/authorization/authorization-policy.js';
-import type { SubgraphFetcher } from '#gateway/execution/query-plan-executor.js';
+import type { SubgraphFetcher } from '#gateway/fetch/transport.js';
 
 /** What one supergraph (or contract) gives the pipeline; a hot reload swaps in a new one. */
 export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy };

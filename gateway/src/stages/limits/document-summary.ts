@@ -9,7 +9,7 @@ import {
 import { invalid, shorten, via, type Refusal } from './refusals.js';
 
 /*
- * What a document selects, counted in time linear in its size (limits.ts
+ * What a document selects, counted in time linear in its size (stages/limits/document-checker.ts
  * checks the counts): each fragment is summarised once and its summary added
  * once per spread, so counts are "fragments expanded" without expanding
  * anything, and saturate rather than overflow.
