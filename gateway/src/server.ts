@@ -49,6 +49,11 @@ export type GatewayOptions = {
   /** Path GraphQL is served at. */
   path?: string;
   /**
+   * Changes the stage list (stagesFor, below) before it is used: adds a
+   * policy of an embedder's or a test's own, in the order it needs.
+   */
+  stages?: ((stages: readonly Stage[]) => Stage[]) | undefined;
+  /**
    * Contract supergraphs by name (e.g. contracts/partner.graphql's contents),
    * each served instead of `supergraphSdl` to the clients CONTRACT_CLIENTS maps to it.
    */
@@ -136,7 +141,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
   try {
-    const stages = await stagesFor({ env, logger, db: options.db, apiKeys: options.apiKeys, redis, metrics });
+    const standard = await stagesFor({ env, logger, db: options.db, apiKeys: options.apiKeys, redis, metrics });
+    const stages = options.stages ? options.stages(standard) : standard;
     const graphql = createGraphQLEndpoint({
       stages,
       readOperations: (req) => readOperations(req, env.gateway.request),
