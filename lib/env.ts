@@ -91,7 +91,7 @@ const schema = z
     REDIS_PREFIX: z.string().default('junction:'),
     // Gateway: contracts. `<client>=<contract>` entries: the clients (Identity.client) served a contract, not the full supergraph.
     CONTRACT_CLIENTS: list.optional(),
-    // Gateway: progressive @override (gateway/src/override-labels.ts). Labels active on every request;
+    // Gateway: progressive @override (gateway/src/execution/override-labels.ts). Labels active on every request;
     // `<client>=<label>|<label>` entries for some clients; a header whose comma-separated labels a request activates.
     OVERRIDE_LABELS: list.optional(),
     OVERRIDE_LABEL_CLIENTS: list.optional(),
@@ -118,7 +118,7 @@ const schema = z
     SUBGRAPH_RETRY: flag.default(true),
     CIRCUIT_BREAKER_FAILURES: count(5),
     CIRCUIT_BREAKER_RESET_MS: millis(10_000),
-    // Gateway: hot reload of a supergraph given as a URL (gateway/src/supergraph-url.ts).
+    // Gateway: hot reload of a supergraph given as a URL (gateway/src/supergraph/supergraph-url.ts).
     SUPERGRAPH_POLL_INTERVAL_MS: millis(10_000),
   })
   .refine((env) => !(env.JWKS_URL && env.JWKS_FILE), {

@@ -104,7 +104,7 @@ describe('with tracing on', () => {
     expect(new Set(spans.map((span) => span.spanContext().traceId)).size).toBe(1);
     const gateway = trace.gatewaySpan();
     expect(gateway.parentSpanContext).toBeUndefined();
-    // Named after its operation once the pipeline knows it (gateway/src/outcome.ts).
+    // Named after its operation once the pipeline knows it (gateway/src/pipeline/outcome.ts).
     expect(gateway.name).toBe('query ProductPage');
     expect(gateway.attributes).toMatchObject({
       'http.response.status_code': 200,
