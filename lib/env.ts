@@ -111,6 +111,9 @@ const schema = z
     RATE_LIMIT_PER_SECOND: count(50),
     RATE_LIMIT_KEY_BURST: count(200),
     RATE_LIMIT_KEY_PER_SECOND: count(100),
+    // Gateway: query planning. Threads that plan new operations off the event loop (0: on it), and each plan's time budget.
+    PLANNER_THREADS: z.coerce.number().int().min(0).max(16).optional(),
+    PLAN_TIMEOUT_MS: millis(2_000),
     // Gateway: subgraph faults.
     SUBGRAPH_TIMEOUT_MS: millis(30_000),
     REQUEST_TIMEOUT_MS: millis(60_000),
@@ -168,6 +171,8 @@ export type GatewaySettings = {
   /** Whether anyone may introspect (true), nobody (false), or only callers with `scope` (undefined). */
   introspection: { allowed: boolean | undefined; scope: string };
   overrideLabels: { always: readonly string[]; clients: readonly string[]; header: string | undefined };
+  /** Planning threads (0: plan on the event loop, the default in tests) and each plan's time budget. */
+  planning: { threads: number; timeoutMs: number };
 };
 
 function gatewaySettings(env: ParsedEnv, introspection: boolean | undefined): GatewaySettings {
@@ -204,6 +209,7 @@ function gatewaySettings(env: ParsedEnv, introspection: boolean | undefined): Ga
     },
     introspection: { allowed: introspection, scope: env.INTROSPECTION_SCOPE },
     overrideLabels: { always: env.OVERRIDE_LABELS ?? [], clients: env.OVERRIDE_LABEL_CLIENTS ?? [], header: env.OVERRIDE_LABEL_HEADER },
+    planning: { threads: env.PLANNER_THREADS ?? (env.NODE_ENV === 'test' ? 0 : 1), timeoutMs: env.PLAN_TIMEOUT_MS },
   };
 }
 

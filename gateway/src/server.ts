@@ -115,6 +115,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         // The pipeline lets only permitted callers through to introspection; off means off for everyone.
         introspection: env.INTROSPECTION !== false,
         onPlanCache: metrics?.planCache,
+        planning: env.gateway.planning,
+        onPlanned: metrics?.planned,
         fetcher,
       }),
       policy: authorizationPolicy(sdl),

@@ -1,5 +1,5 @@
-import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, printSchema, Supergraph } from '@apollo/federation-internals';
-import { QueryPlanner, type FetchNode, type QueryPlan } from '@apollo/query-planner';
+import { printSchema } from '@apollo/federation-internals';
+import type { FetchNode, QueryPlan } from '@apollo/query-planner';
 import {
   buildSchema,
   execute,
@@ -8,6 +8,7 @@ import {
   GraphQLError,
   Kind,
   NoSchemaIntrospectionCustomRule,
+  print,
   specifiedRules,
   validate,
   visit,
@@ -17,10 +18,11 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { markFailed, tracing, withChildSpan } from '#lib/telemetry.js';
+import { activeSpan, markFailed, tracing, withChildSpanAsync } from '#lib/telemetry.js';
 import type { GatewayContext, SubgraphFetcher } from '#gateway/fetch/transport.js';
-import { CONTEXT_FEATURE } from './context-rewrites.js';
 import { planOperation, type OperationPlanning } from './operation-planner.js';
+import { createPlanFunction, loadSupergraph } from './planning/build-planner.js';
+import { createPlannerPool } from './planning/planner-pool.js';
 import { requirementsOf } from './plan-conflicts.js';
 import { resolvableKeys, unresolvableFetches } from './plan-keys.js';
 import { activeLabels, overrideLabelsOf } from './override-labels.js';
@@ -44,6 +46,14 @@ export type ExecutorOptions = {
   planCacheSize?: number;
   /** Told whether each operation's plan was in the cache (hit) or had to be made (miss). */
   onPlanCache?: ((hit: boolean) => void) | undefined;
+  /**
+   * Where new operations are planned: `threads` planning threads
+   * (planning/planner-pool.ts), each plan within `timeoutMs`; with 0 threads,
+   * on the gateway's own thread, without a time limit.
+   */
+  planning?: { threads: number; timeoutMs: number } | undefined;
+  /** Told how long each new operation took to validate and plan, and how that ended. */
+  onPlanned?: ((seconds: number, outcome: 'planned' | 'refused' | 'timeout') => void) | undefined;
   /** Draws `percent(N)` override labels (override-labels.ts); Math.random unless a test needs its own. */
   random?: () => number;
 };
@@ -74,6 +84,8 @@ export type Executor = {
   /** The subgraphs' names and routing URLs. */
   subgraphs: readonly { name: string; url: string }[];
   execute(request: ExecutionRequest): Promise<ExecutionResult>;
+  /** Stops its planning threads: once no request runs on it (a replaced supergraph's, after its requests' deadline). */
+  close(): Promise<void>;
 };
 
 /** One operation of one document, ready to run. */
@@ -101,17 +113,24 @@ const PLAN_CACHE_MAX_CHARACTERS = 8_000_000;
 
 export function createExecutor(options: ExecutorOptions): Executor {
   // @context is linked `for: SECURITY`, which the default refuses; the plan executor applies it.
-  const supergraph = Supergraph.build(options.supergraphSdl, { supportedFeatures: new Set([...DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, CONTEXT_FEATURE]) });
+  const supergraph = loadSupergraph(options.supergraphSdl);
   const apiSchema = supergraph.apiSchema();
   // Built from SDL with this module's graphql, so validation and type checks use one copy of graphql-js.
   const schema = buildSchema(printSchema(apiSchema));
   const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
-  const planner = new QueryPlanner(supergraph);
+  const threads = options.planning?.threads ?? 0;
+  const pool =
+    threads > 0
+      ? createPlannerPool({ supergraphSdl: options.supergraphSdl, threads, timeoutMs: options.planning!.timeoutMs })
+      : undefined;
+  const planHere = pool ? undefined : createPlanFunction(supergraph);
   const keysOf = resolvableKeys(supergraph);
   let fullSchema: GraphQLSchema | undefined;
   const planning: OperationPlanning = {
-    planner,
-    apiSchema,
+    plan: (document, operationName, overrideConditions) => {
+      const overrides = overrideConditions ? [...overrideConditions] : undefined;
+      return pool ? pool.plan({ text: print(document), operationName, overrides }) : planHere!({ text: '', operationName, overrides }, document);
+    },
     // The planner's fetches select fields clients cannot (@inaccessible ones): typed against the whole supergraph, built once when first needed.
     supergraphSchema: () => (fullSchema ??= buildSchema(printSchema(supergraph.schema))),
     requirements: requirementsOf(supergraph),
@@ -128,7 +147,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     sizeCalculation: (_value, key) => Math.max(key.length, 1),
   });
 
-  function prepare(document: DocumentNode, operationName: string | null | undefined, overrideConditions: Map<string, boolean> | undefined): Prepared {
+  /** Operations being planned now, by cache key: the same new operation sent many times at once is planned once. */
+  const inFlight = new Map<string, Promise<Prepared>>();
+
+  async function prepare(document: DocumentNode, operationName: string | null | undefined, overrideConditions: Map<string, boolean> | undefined): Promise<Prepared> {
     const invalid = validate(schema, document, rules);
     if (invalid.length > 0) return { ok: false, status: 400, errors: invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')) };
     const operation = getOperationAST(document, operationName);
@@ -136,7 +158,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
       return { ok: false, status: 400, errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })] };
     }
-    const planned = planOperation(planning, document, operation, operationName, overrideConditions);
+    const planned = await planOperation(planning, document, operation, operationName, overrideConditions);
     if (!planned.ok) return planned;
     const refused = unresolvableFetches(planned.plan, keysOf);
     return {
@@ -153,9 +175,20 @@ export function createExecutor(options: ExecutorOptions): Executor {
     };
   }
 
+  /** Reports a new operation's validation and planning time. */
+  async function timed(preparing: Promise<Prepared>): Promise<Prepared> {
+    if (!options.onPlanned) return preparing;
+    const started = performance.now();
+    const prepared = await preparing;
+    const outcome = prepared.ok ? 'planned' : prepared.errors[0]?.extensions.code === 'QUERY_PLANNING_TIMEOUT' ? 'timeout' : 'refused';
+    options.onPlanned((performance.now() - started) / 1000, outcome);
+    return prepared;
+  }
+
   return {
     schema,
     subgraphs,
+    close: async () => pool?.close(),
     async execute(request) {
       // Each set of active override labels plans apart.
       const overrides = labels.length > 0 ? activeLabels(labels, request.overrideLabels, random) : undefined;
@@ -163,10 +196,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
       let prepared = cache.get(key);
       options.onPlanCache?.(prepared !== undefined);
       if (!prepared) {
-        const conditions = overrides?.conditions;
-        const make = (document: DocumentNode, operationName: string | null | undefined) => prepare(document, operationName, conditions);
-        prepared = tracing() ? preparedInSpan(make, request.document, request.operationName) : make(request.document, request.operationName);
-        cache.set(key, prepared);
+        // Planned once, however many requests for it arrive meanwhile; kept only once made.
+        let making = inFlight.get(key);
+        if (!making) {
+          const conditions = overrides?.conditions;
+          const make = (document: DocumentNode, operationName: string | null | undefined) => timed(prepare(document, operationName, conditions));
+          making = (tracing() ? preparedInSpan(make, request.document, request.operationName) : make(request.document, request.operationName)).finally(() =>
+            inFlight.delete(key),
+          );
+          inFlight.set(key, making);
+          making.then((made) => cache.set(key, made), () => {});
+        }
+        prepared = await making;
       }
       if (!prepared.ok) return { status: prepared.status, errors: prepared.errors };
 
@@ -219,12 +260,13 @@ export function createExecutor(options: ExecutorOptions): Executor {
  * it; only on a plan-cache miss, so a trace shows when an operation was new.
  */
 function preparedInSpan(
-  prepare: (document: DocumentNode, operationName: string | null | undefined) => Prepared,
+  prepare: (document: DocumentNode, operationName: string | null | undefined) => Promise<Prepared>,
   document: DocumentNode,
   operationName: string | null | undefined,
-): Prepared {
-  return withChildSpan('query_planning', operationName ? { 'graphql.operation.name': operationName } : {}, (span) => {
-    const prepared = prepare(document, operationName);
+): Promise<Prepared> {
+  return withChildSpanAsync('query_planning', operationName ? { 'graphql.operation.name': operationName } : {}, async () => {
+    const prepared = await prepare(document, operationName);
+    const span = activeSpan();
     if (!span) return prepared;
     if (prepared.ok) {
       span.setAttribute('graphql.operation.type', prepared.operation.operation);

@@ -1,5 +1,4 @@
-import { operationFromDocument, type Schema } from '@apollo/federation-internals';
-import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
+import type { QueryPlan } from '@apollo/query-planner';
 import {
   getOperationAST,
   GraphQLError,
@@ -12,6 +11,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { splitIntrospection } from './introspection-split.js';
+import type { PlanReply } from './planning/build-planner.js';
 import { asksSomething, eachKeptField } from './selection-conditions.js';
 import { planConflicts, type Conflict, type Requirements } from './plan-conflicts.js';
 
@@ -41,23 +41,26 @@ export type PlannedOperation =
     };
 
 export type OperationPlanning = {
-  planner: QueryPlanner;
-  /** The API schema, as federation-internals models it: what operationFromDocument reads the client's operation against. */
-  apiSchema: Schema;
+  /**
+   * Apollo's query planner for the operation in `document` (without its
+   * introspection fields): on this thread, or on a planning thread
+   * (planning/planner-pool.ts).
+   */
+  plan(document: DocumentNode, operationName: string | undefined, overrideConditions: Map<string, boolean> | undefined): PlanReply | Promise<PlanReply>;
   /** The whole supergraph as graphql-js (this module's copy), for the types of the planner's fetches. */
   supergraphSchema: () => GraphQLSchema;
   /** Each subgraph's `@requires` field sets, to check that the plan fetched what they need. */
   requirements?: Requirements;
 };
 
-export function planOperation(
+export async function planOperation(
   planning: OperationPlanning,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   operationName: string | null | undefined,
   overrideConditions: Map<string, boolean> | undefined,
-): PlannedOperation {
-  let current = planned(planning, document, operation, operationName, overrideConditions);
+): Promise<PlannedOperation> {
+  let current = await planned(planning, document, operation, operationName, overrideConditions);
   let aliasedDocument = document;
   const renames = new Map<string, string>();
   // Each round aliases the client's fields that collide; the plan for the aliased operation may show more (a
@@ -73,35 +76,26 @@ export function planOperation(
     if (!aliasedOperation) return refusal(conflicts);
     for (const [alias, name] of aliased.renames) renames.set(alias, renames.get(name) ?? name);
     aliasedDocument = aliased.document;
-    current = planned(planning, aliasedDocument, aliasedOperation, operationName, overrideConditions);
+    current = await planned(planning, aliasedDocument, aliasedOperation, operationName, overrideConditions);
   }
 }
 
 /** Rounds of aliasing before an operation whose plan still conflicts is refused. */
 const MAX_ALIAS_ROUNDS = 4;
 
-function planned(
+async function planned(
   planning: OperationPlanning,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   operationName: string | null | undefined,
   overrideConditions: Map<string, boolean> | undefined,
-): PlannedOperation & { plannable?: DocumentNode } {
+): Promise<PlannedOperation & { plannable?: DocumentNode }> {
   const { introspection, plannable } = splitIntrospection(document, operation);
   let plan: QueryPlan = { kind: 'QueryPlan' };
   if (plannable) {
-    let federated: ReturnType<typeof operationFromDocument>;
-    try {
-      federated = operationFromDocument(planning.apiSchema, plannable, { operationName: operationName ?? undefined });
-    } catch (error) {
-      return { ok: false, status: 400, errors: [new GraphQLError(messageOf(error), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] };
-    }
-    try {
-      plan = planning.planner.buildQueryPlan(federated, overrideConditions ? { overrideConditions } : undefined);
-    } catch (error) {
-      // A valid operation the query planner fails on: the gateway's failure, answered as stock answers it.
-      return { ok: false, status: 500, errors: [new GraphQLError(messageOf(error), { extensions: { code: 'INVALID_GRAPHQL' } })] };
-    }
+    const reply = await planning.plan(plannable, operationName ?? undefined, overrideConditions);
+    if (!reply.ok) return unplannable(reply);
+    plan = reply.plan;
   }
   const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
   for (const definition of document.definitions) {
@@ -178,8 +172,18 @@ function rootFields(document: DocumentNode, variables?: Readonly<Record<string, 
   return [...names];
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** Why there is no plan, as the client is told. */
+function unplannable(reply: Extract<PlanReply, { ok: false }>): PlannedOperation {
+  switch (reply.kind) {
+    case 'invalid':
+      return { ok: false, status: 400, errors: [new GraphQLError(reply.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] };
+    case 'timeout':
+      // Ordinary operations plan in 1-100 ms: one that takes the whole budget is the operation's doing.
+      return { ok: false, status: 400, errors: [new GraphQLError(`The operation takes too long to plan. ${reply.message}`, { extensions: { code: 'QUERY_PLANNING_TIMEOUT' } })] };
+    case 'planner':
+      // A valid operation the query planner fails on: the gateway's failure, answered as stock answers it.
+      return { ok: false, status: 500, errors: [new GraphQLError(reply.message, { extensions: { code: 'INVALID_GRAPHQL' } })] };
+  }
 }
 
 /** `comments` of `comments(limit:1)`. */

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { PoolUse } from '#lib/db-pool.js';
 import { operationLabels, outcomeOf, registerPoolMetrics, REQUEST_SECONDS, SeriesHistogram } from '#lib/metrics.js';
 import type { CircuitState } from '#gateway/fetch/circuit-breaker.js';
@@ -20,6 +20,8 @@ export type GatewayMetrics = {
   request(operation: string | undefined, status: number, hasErrors: boolean, seconds: number): void;
   /** What the executor's plan cache did for one operation. */
   planCache(hit: boolean): void;
+  /** A new operation validated and planned (once, however many requests asked for it), or its plan over PLAN_TIMEOUT_MS. */
+  planned(seconds: number, outcome: 'planned' | 'refused' | 'timeout'): void;
   /** A request refused with 429, limited by address or by API key. */
   rateLimited(by: 'address' | 'api_key'): void;
   /** The recorder of one subgraph's fetches. */
@@ -52,6 +54,13 @@ export function createGatewayMetrics({ registry, circuits, pool }: GatewayMetric
     help: 'Time from a request arriving to its answer, by operation name.',
     labelNames: ['operation'],
     buckets: REQUEST_SECONDS,
+    registers,
+  });
+  const planning = new Histogram({
+    name: 'junction_gateway_query_planning_duration_seconds',
+    help: 'Time to validate and plan each new operation, by outcome: planned, refused (invalid, or the planner failed) or timeout (over PLAN_TIMEOUT_MS).',
+    labelNames: ['outcome'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
   const fetchDuration = new SeriesHistogram({
@@ -123,6 +132,7 @@ export function createGatewayMetrics({ registry, circuits, pool }: GatewayMetric
       observe(seconds);
     },
     planCache: (hit) => (hit ? planHits.inc() : planMisses.inc()),
+    planned: (seconds, outcome) => planning.observe({ outcome }, seconds),
     rateLimited: (by) => rateLimited.inc({ by }),
     subgraph(name) {
       return {

@@ -63,6 +63,7 @@ export function createServedSupergraphs(options: ServedSupergraphsOptions): Serv
   const retired = new Set<SubgraphDataSource>();
   const usedBy = new Map<string, ReadonlySet<string>>();
   const served = new Map<string, ServedSupergraph>();
+  const retiring = new Set<ServedSupergraph['executor']>();
 
   function serve(sdl: string, contract = FULL): void {
     const used = new Set<string>();
@@ -89,7 +90,16 @@ export function createServedSupergraphs(options: ServedSupergraphsOptions): Serv
       }
       throw error;
     }
+    const previous = served.get(contract);
     served.set(contract, next);
+    // Its requests in flight may still plan on it until their deadline; then its planning threads stop.
+    if (previous) {
+      retiring.add(previous.executor);
+      setTimeout(() => {
+        retiring.delete(previous.executor);
+        void previous.executor.close();
+      }, options.retireAfterMs).unref();
+    }
     usedBy.set(contract, used);
     // Requests in flight on a replaced supergraph may still use a client nothing uses now: it outlives their deadline.
     const inUse = new Set([...usedBy.values()].flatMap((keys) => [...keys]));
@@ -127,6 +137,7 @@ export function createServedSupergraphs(options: ServedSupergraphsOptions): Serv
     dataSources: () => dataSources.values(),
     close() {
       for (const dataSource of [...dataSources.values(), ...retired]) dataSource.close();
+      for (const executor of [...[...served.values()].map((each) => each.executor), ...retiring]) void executor.close();
     },
   };
 }
