@@ -13,7 +13,9 @@ import { supergraphForGateway } from '#gateway/stages/authorization/authorizatio
 import { gatewaySpecs } from './gateways.js';
 import { memoryMiB } from './processes.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, 'settle-ms': { type: 'string', default: '5000' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, 'settle-ms': { type: 'string', default: '5000' }, query: { type: 'string', default: '{ __typename }' } },
+});
 const rounds = Number(values.rounds);
 const settleMs = Number(values['settle-ms']);
 
@@ -39,7 +41,7 @@ try {
         await fetch(`http://127.0.0.1:${port}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: '{ __typename }' }),
+          body: JSON.stringify({ query: values.query }),
         });
         await new Promise((resolve) => setTimeout(resolve, settleMs));
         results[spec.label]!.push(memoryMiB(gateway.child.pid!).rss);
