@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { markFailed, serveInSpan, tracing } from './telemetry.js';
 
@@ -43,24 +43,46 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** A request body over the limit; answer 413 (and close the connection). */
 export class BodyTooLarge extends Error {}
 
-/** Reads a request body of at most `limit` bytes, refusing larger ones without buffering them. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** A request body still unfinished after its time; answer 408 (and close the connection). */
+export class BodyTimeout extends Error {}
+
+/**
+ * Reads a request body of at most `limit` bytes, refusing larger ones without
+ * buffering them, and, given `timeoutMs`, bodies not complete that long after
+ * reading starts (a client sending a byte at a time holds a socket otherwise).
+ */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) return reject(new BodyTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         // Stop keeping it, but keep the socket: the 413 still has to be written.
-        req.removeAllListeners('data');
+        req.off('data', onData);
         req.resume();
-        reject(new BodyTooLarge());
+        settle(new BodyTooLarge());
       } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    };
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            // Read no more of it: the 408 goes out with `connection: close`, and the socket with it.
+            req.off('data', onData);
+            req.pause();
+            settle(new BodyTimeout());
+          }, timeoutMs).unref();
+    const settle = (error?: unknown) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    req.on('data', onData);
+    req.on('end', () => settle());
+    req.on('error', settle);
   });
 }
 
@@ -124,8 +146,69 @@ function traceRequest(req: IncomingMessage, res: ServerResponse, path: string, r
   });
 }
 
-export function createHttpServer(routes: Record<string, Handler>, onError?: (error: unknown) => void): Server {
-  return createServer(createRouter(routes, onError));
+/**
+ * What a server allows its clients' connections (the gateway's: env.gateway.server),
+ * so that slow or greedy clients cannot hold its sockets.
+ */
+export type ServerLimits = {
+  /** A request's headers within this of its first byte; a new connection that sends nothing is closed after it too. */
+  headersTimeoutMs: number;
+  /** A whole request, headers and body, within this of its first byte (Node's `requestTimeout`): the outer bound. */
+  requestTimeoutMs: number;
+  /** How long a kept-alive connection may sit idle between requests (advertised in `Keep-Alive`; Node closes it a second later). */
+  keepAliveTimeoutMs: number;
+  /** Open connections this process accepts at most; 0 for no cap. */
+  maxConnections: number;
+  /** Open connections at most from one peer address (the socket's: with a proxy in front, the proxy's); 0 for no cap. */
+  maxConnectionsPerAddress: number;
+};
+
+export function createHttpServer(routes: Record<string, Handler>, onError?: (error: unknown) => void, limits?: ServerLimits): Server {
+  if (!limits) return createServer(createRouter(routes, onError));
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks both timeouts only this often (30 s unless told), so a header timeout of 10 s
+      // would hold for up to 40 s. Checking walks only the connections mid-request: cheap.
+      connectionsCheckingInterval: checkingIntervalFor(limits.headersTimeoutMs),
+    },
+    createRouter(routes, onError),
+  );
+  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
+  if (limits.maxConnectionsPerAddress > 0) capConnectionsPerAddress(server, limits.maxConnectionsPerAddress);
+  return server;
+}
+
+/** A tenth of the header timeout, at least 100 ms and at most 1 s: how late Node may cut a connection past its timeout. */
+function checkingIntervalFor(headersTimeoutMs: number): number {
+  return Math.min(1_000, Math.max(100, Math.round(headersTimeoutMs / 10)));
+}
+
+/**
+ * Closes a new connection at once, before anything is read from it, when its
+ * peer address already holds `max`: answering would mean reading a request,
+ * which is what a slow client makes expensive. Counted per process.
+ */
+function capConnectionsPerAddress(server: Server, max: number): void {
+  const open = new Map<string, number>();
+  // First of the connection listeners, so that a refused socket is closed before node:http reads it.
+  server.prependListener('connection', (socket: Socket) => {
+    const address = socket.remoteAddress;
+    if (address === undefined) return; // Already gone.
+    const held = open.get(address) ?? 0;
+    if (held >= max) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, held + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 }
 
 export type Listening = {
