@@ -57,9 +57,10 @@ function junction(workers: number, databaseUrl: string | undefined): GatewaySpec
         env: {
           NODE_ENV: 'production',
           GATEWAY_SECRET: SECRET,
-          // Every default stays on; the per-address limit is raised because all the load comes from one address.
+          // Every default stays on; the per-address limits are raised because all the load comes from one address.
           RATE_LIMIT_BURST: '1000000',
           RATE_LIMIT_PER_SECOND: '1000000',
+          MAX_CONNECTIONS_PER_ADDRESS: '1000',
           JUNCTION_DATA_DIR: dir,
           ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
         },

@@ -111,6 +111,12 @@ const schema = z
     RATE_LIMIT_PER_SECOND: count(50),
     RATE_LIMIT_KEY_BURST: count(200),
     RATE_LIMIT_KEY_PER_SECOND: count(100),
+    // Gateway: slow and greedy clients (lib/http.ts's ServerLimits). The last two default by TRUST_PROXY (serverLimits, below).
+    HEADERS_TIMEOUT_MS: millis(10_000),
+    BODY_TIMEOUT_MS: millis(10_000),
+    MAX_CONNECTIONS: z.coerce.number().int().min(0).default(10_000),
+    KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
+    MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).optional(),
     // Gateway: query planning. Threads that plan new operations off the event loop (0: on it), and each plan's time budget.
     PLANNER_THREADS: z.coerce.number().int().min(0).max(16).optional(),
     PLAN_TIMEOUT_MS: millis(2_000),
@@ -147,7 +153,15 @@ type Bucket = { burst: number; perSecond: number };
 /** Typed settings for each part of the gateway's request pipeline (gateway/src/stages/), read from the variables above. */
 export type GatewaySettings = {
   /** Reading requests (gateway/src/http/graphql-request.ts) and the deadline of each. */
-  request: { maxBodyBytes: number; allowBatching: boolean; maxBatchSize: number; timeoutMs: number };
+  request: { maxBodyBytes: number; bodyTimeoutMs: number; allowBatching: boolean; maxBatchSize: number; timeoutMs: number };
+  /** What the HTTP server allows each connection (lib/http.ts's ServerLimits). */
+  server: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnections: number;
+    maxConnectionsPerAddress: number;
+  };
   identify: { apiKeyCacheMs: number };
   /** Token buckets per address (anonymous, JWT) and per API key; false when RATE_LIMIT is off. */
   rateLimit: false | { anonymous: Bucket; apiKey: Bucket; trustProxy: number; redisPrefix: string };
@@ -179,10 +193,12 @@ function gatewaySettings(env: ParsedEnv, introspection: boolean | undefined): Ga
   return {
     request: {
       maxBodyBytes: env.MAX_BODY_BYTES,
+      bodyTimeoutMs: env.BODY_TIMEOUT_MS,
       allowBatching: env.ALLOW_BATCHING,
       maxBatchSize: env.MAX_BATCH_SIZE,
       timeoutMs: env.REQUEST_TIMEOUT_MS,
     },
+    server: serverLimits(env),
     identify: { apiKeyCacheMs: env.API_KEY_CACHE_MS },
     rateLimit: env.RATE_LIMIT && {
       anonymous: { burst: env.RATE_LIMIT_BURST, perSecond: env.RATE_LIMIT_PER_SECOND },
@@ -210,6 +226,28 @@ function gatewaySettings(env: ParsedEnv, introspection: boolean | undefined): Ga
     introspection: { allowed: introspection, scope: env.INTROSPECTION_SCOPE },
     overrideLabels: { always: env.OVERRIDE_LABELS ?? [], clients: env.OVERRIDE_LABEL_CLIENTS ?? [], header: env.OVERRIDE_LABEL_HEADER },
     planning: { threads: env.PLANNER_THREADS ?? (env.NODE_ENV === 'test' ? 0 : 1), timeoutMs: env.PLAN_TIMEOUT_MS },
+  };
+}
+
+/** What the stages before the body (identify, rate limit) may take, added to the outer bound of a request's arrival. */
+const BEFORE_BODY_MS = 10_000;
+
+/**
+ * The socket's peer is the client unless TRUST_PROXY says proxies are in
+ * front. Then it is a proxy, which pools its connections to us: a cap per
+ * address would cap the proxy, and a keep-alive shorter than its idle timeout
+ * (60 s for AWS's ALB and nginx) lets it send a request down a connection we
+ * are closing, which its client sees as a 502.
+ */
+function serverLimits(env: ParsedEnv): GatewaySettings['server'] {
+  const behindProxy = env.TRUST_PROXY > 0;
+  return {
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+    // Node's own bound on a request's arrival (300 s unless told): behind ours, for a body no one reads (a 401, a 429).
+    requestTimeoutMs: env.HEADERS_TIMEOUT_MS + BEFORE_BODY_MS + env.BODY_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS ?? (behindProxy ? 65_000 : 5_000),
+    maxConnections: env.MAX_CONNECTIONS,
+    maxConnectionsPerAddress: env.MAX_CONNECTIONS_PER_ADDRESS ?? (behindProxy ? 0 : 100),
   };
 }
 

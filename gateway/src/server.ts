@@ -159,7 +159,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     });
     // Ready while not shutting down: createGateway resolves only once the supergraph is loaded.
     const readiness = new Readiness();
-    const server = createHttpServer(routes(graphql, path, env.GRAPHIQL, readiness, registry && metricsHandler(registry)), (error) => logger.error({ err: error }, 'request failed'));
+    const server = createHttpServer(
+      routes(graphql, path, env.GRAPHIQL, readiness, registry && metricsHandler(registry)),
+      (error) => logger.error({ err: error }, 'request failed'),
+      // Slow clients (headers, keep-alive) and greedy ones (connections); the body's timeout is readOperations'.
+      env.gateway.server,
+    );
     return { server, drain: () => readiness.shutDown(), stop, reload };
   } catch (error) {
     redis?.disconnect();

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { BodyTooLarge, readBody } from '#lib/http.js';
+import { BodyTimeout, BodyTooLarge, readBody } from '#lib/http.js';
 import type { ReadOperations } from '#gateway/pipeline/graphql-endpoint.js';
 import { refusal, type GraphQLRequest, type Refusal } from '#gateway/pipeline/stage.js';
 
@@ -8,8 +8,8 @@ export type { GraphQLRequest } from '#gateway/pipeline/stage.js';
 /**
  * Turns an HTTP request into the GraphQL requests it carries, refusing
  * everything a GraphQL endpoint should not accept before any GraphQL work is
- * done: other methods, cross-site requests (CSRF), oversized or malformed
- * bodies, batches when batching is off.
+ * done: other methods, cross-site requests (CSRF), oversized, slow or
+ * malformed bodies, batches when batching is off.
  */
 export type HttpRefusal = {
   ok: false;
@@ -23,7 +23,7 @@ export type ReadRequest =
   | { ok: true; method: 'GET' | 'POST'; requests: GraphQLRequest[]; batched: boolean }
   | HttpRefusal;
 
-export type ReadOptions = { maxBodyBytes: number; allowBatching: boolean; maxBatchSize: number };
+export type ReadOptions = { maxBodyBytes: number; allowBatching: boolean; maxBatchSize: number; bodyTimeoutMs?: number };
 
 const ALLOW = 'GET, POST';
 
@@ -133,10 +133,13 @@ export async function readGraphQLRequest(req: IncomingMessage, options: ReadOpti
   }
   let body: Buffer;
   try {
-    body = await readBody(req, options.maxBodyBytes);
+    body = await readBody(req, options.maxBodyBytes, options.bodyTimeoutMs);
   } catch (error) {
     if (error instanceof BodyTooLarge) {
       return refuse(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${options.maxBodyBytes} bytes.`);
+    }
+    if (error instanceof BodyTimeout) {
+      return refuse(408, 'BODY_TIMEOUT', `The request body did not arrive within ${options.bodyTimeoutMs} ms.`);
     }
     throw error;
   }
@@ -165,10 +168,13 @@ export async function readGraphQLRequest(req: IncomingMessage, options: ReadOpti
   return { ok: true, method, requests, batched: true };
 }
 
-/** readGraphQLRequest for the pipeline: a refusal in the stages' one shape; a body too large also closes the connection. */
+/** A refused body left unread on the socket: the connection closes after the answer rather than read the rest. */
+const UNREAD_BODY = new Set([408, 413]);
+
+/** readGraphQLRequest for the pipeline: a refusal in the stages' one shape; a body too large or too slow also closes the connection. */
 export async function readOperations(req: IncomingMessage, options: ReadOptions): Promise<ReadOperations | Refusal> {
   const read = await readGraphQLRequest(req, options);
   if (read.ok) return read;
-  const headers = { ...read.headers, ...(read.status === 413 ? { connection: 'close' } : {}) };
+  const headers = { ...read.headers, ...(UNREAD_BODY.has(read.status) ? { connection: 'close' } : {}) };
   return refusal(read.status, read.code, read.message, { headers });
 }
