@@ -145,10 +145,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   try {
     const standard = await stagesFor({ env, logger, db: options.db, apiKeys: options.apiKeys, redis, metrics });
     const stages = options.stages ? options.stages(standard) : standard;
+    // Preferred first; the last is the default (negotiate.ts).
+    const answers = createAnswerWriter([graphqlResponseJson, applicationJson]);
     const graphql = createGraphQLEndpoint({
       stages,
-      readOperations: (req) => readOperations(req, env.gateway.request),
-      send: createAnswerWriter([graphqlResponseJson, applicationJson]),
+      readOperations: (req) => readOperations(req, env.gateway.request, answers),
+      send: answers,
       record: createOutcomeRecorder({ logger, logRequests: env.LOG_REQUESTS, metrics }),
       served: (identity) => supergraphs.for(identity),
       signIdentity: gatewayTokens(env.GATEWAY_SECRET),

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { BodyTimeout, BodyTooLarge, readBody } from '#lib/http.js';
 import type { ReadOperations } from '#gateway/pipeline/graphql-endpoint.js';
 import { refusal, type GraphQLRequest, type Refusal } from '#gateway/pipeline/stage.js';
+import type { AnswerWriter } from './encoders/encoder.js';
 
 export type { GraphQLRequest } from '#gateway/pipeline/stage.js';
 
@@ -172,7 +173,11 @@ export async function readGraphQLRequest(req: IncomingMessage, options: ReadOpti
 const UNREAD_BODY = new Set([408, 413]);
 
 /** readGraphQLRequest for the pipeline: a refusal in the stages' one shape; a body too large or too slow also closes the connection. */
-export async function readOperations(req: IncomingMessage, options: ReadOptions): Promise<ReadOperations | Refusal> {
+export async function readOperations(req: IncomingMessage, options: ReadOptions, answers?: Pick<AnswerWriter, 'acceptable' | 'mediaTypes'>): Promise<ReadOperations | Refusal> {
+  // Before the body is read: nothing runs for a client that could not read the answer.
+  if (answers && !answers.acceptable(req.headers.accept)) {
+    return refusal(406, 'NOT_ACCEPTABLE', `The Accept header allows none of the media types GraphQL is answered in here: ${answers.mediaTypes.join(', ')}.`);
+  }
   const read = await readGraphQLRequest(req, options);
   if (read.ok) return read;
   const headers = { ...read.headers, ...(UNREAD_BODY.has(read.status) ? { connection: 'close' } : {}) };

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parseAccept, weightOf } from './encoders/negotiate.js';
 
 /*
  * The gateway's in-browser IDE: GraphiQL, React and ReactDOM served from their
@@ -96,32 +97,10 @@ export function prefersHtml(accept: string | undefined): boolean {
   if (!accept) return false;
   const ranges = parseAccept(accept);
   // Only an explicit text/html counts: */* alone is an API client that takes anything.
-  const html = ranges.find((range) => range.type === 'text/html');
+  const html = ranges.find((range) => range.type === 'text' && range.subtype === 'html');
   if (!html || html.q === 0) return false;
-  const json = Math.max(quality(ranges, 'application/json'), quality(ranges, 'application/graphql-response+json'));
+  const json = Math.max(weightOf(ranges, 'application/json'), weightOf(ranges, 'application/graphql-response+json'));
   return html.q > json;
-}
-
-type MediaRange = { type: string; q: number };
-
-function parseAccept(accept: string): MediaRange[] {
-  return accept.split(',').flatMap((part) => {
-    const [type, ...params] = part.split(';').map((piece) => piece.trim().toLowerCase());
-    if (!type) return [];
-    const qParam = params.find((param) => param.startsWith('q='));
-    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
-    return [{ type, q: Number.isFinite(q) ? Math.min(Math.max(q, 0), 1) : 0 }];
-  });
-}
-
-/** The quality the most specific matching range gives a media type (RFC 9110 §12.5.1). */
-function quality(ranges: MediaRange[], type: string): number {
-  const major = type.split('/')[0];
-  const match =
-    ranges.find((range) => range.type === type) ??
-    ranges.find((range) => range.type === `${major}/*`) ??
-    ranges.find((range) => range.type === '*/*');
-  return match?.q ?? 0;
 }
 
 /** The HTML page; `endpoint` is the GraphQL URL path the page sends queries to (e.g. '/graphql'). */

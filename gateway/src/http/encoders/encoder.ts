@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Outcome } from '#gateway/pipeline/outcome.js';
+import { negotiate } from './negotiate.js';
 
 /**
  * Answers encoded by media type, as Yoga's result processors pick one for
@@ -8,20 +9,50 @@ import type { Outcome } from '#gateway/pipeline/outcome.js';
  * and server-sent events plug in as further encoders.
  */
 export type Encoder = {
-  /** The Content-Type it writes. */
+  /** The Content-Type it writes, which the client's Accept header is negotiated against (negotiate.ts). */
   readonly contentType: string;
-  /** Whether the request's Accept header asks for this encoding. */
-  accepts(accept: string | undefined): boolean;
   /** Writes one operation's answer, or a batch's. */
   write(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void;
 };
 
-/** Writes each answer with the first encoder the client accepts; the last one is the fallback. */
-export function createAnswerWriter(encoders: readonly [Encoder, ...Encoder[]]) {
+/** Writes an answer in the media type the client accepts; `acceptable` says beforehand whether there is one. */
+export type AnswerWriter = {
+  (res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void;
+  /** Whether an Accept header allows any of the encoders: when not, the request is refused with 406 before it runs. */
+  acceptable(accept: string | undefined): boolean;
+  /** The media types it writes, in its order of preference. */
+  readonly mediaTypes: readonly string[];
+};
+
+const CACHED_ACCEPT_HEADERS = 100;
+const CACHED_ACCEPT_CHARACTERS = 256;
+
+/**
+ * Writes each answer with the encoder `negotiate` picks for the client's
+ * Accept header, `encoders` being in order of preference and the last one
+ * the default. An answer to a client that accepts none of them (the 406
+ * itself, or a refusal made before Accept was checked) goes out in the
+ * default, which every GraphQL client reads.
+ */
+export function createAnswerWriter(encoders: readonly [Encoder, ...Encoder[]]): AnswerWriter {
   const fallback = encoders[encoders.length - 1]!;
-  return (res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void => {
-    const accept = res.req.headers.accept;
-    const encoder = encoders.find((each) => each.accepts(accept)) ?? fallback;
-    encoder.write(res, outcome, status, headers);
+  // Clients send a handful of distinct headers: each is negotiated once, not twice per request.
+  const chosen = new Map<string, Encoder | undefined>();
+  const choose = (accept: string | undefined): Encoder | undefined => {
+    if (accept === undefined || accept.length > CACHED_ACCEPT_CHARACTERS) return negotiate(accept, encoders);
+    if (chosen.has(accept)) return chosen.get(accept);
+    if (chosen.size >= CACHED_ACCEPT_HEADERS) chosen.clear();
+    const encoder = negotiate(accept, encoders);
+    chosen.set(accept, encoder);
+    return encoder;
   };
+  const write = (res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void => {
+    const encoder = choose(res.req.headers.accept) ?? fallback;
+    // The answer depends on Accept: a cache must not serve one client's media type to another.
+    encoder.write(res, outcome, status, { vary: 'Accept', ...headers });
+  };
+  return Object.assign(write, {
+    acceptable: (accept: string | undefined) => choose(accept) !== undefined,
+    mediaTypes: encoders.map((encoder) => encoder.contentType.split(';')[0]!),
+  });
 }

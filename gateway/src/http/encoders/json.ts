@@ -2,18 +2,14 @@ import type { Outcome } from '#gateway/pipeline/outcome.js';
 import type { Encoder } from './encoder.js';
 
 /** GraphQL over HTTP's own media type, for clients that ask for it. */
-export const graphqlResponseJson: Encoder = jsonEncoder(
-  'application/graphql-response+json; charset=utf-8',
-  (accept) => accept?.includes('application/graphql-response+json') === true,
-);
+export const graphqlResponseJson: Encoder = jsonEncoder('application/graphql-response+json; charset=utf-8');
 
-/** Plain JSON: what every client can read, and the answer when nothing else is accepted. */
-export const applicationJson: Encoder = jsonEncoder('application/json; charset=utf-8', () => true);
+/** Plain JSON: what every client can read, and the answer to a client that sends no Accept header. */
+export const applicationJson: Encoder = jsonEncoder('application/json; charset=utf-8');
 
-function jsonEncoder(contentType: string, accepts: Encoder['accepts']): Encoder {
+function jsonEncoder(contentType: string): Encoder {
   return {
     contentType,
-    accepts,
     write(res, outcome, status, headers) {
       // Encoded once: its length is the byte count, and the socket takes it as it is.
       const bytes = Buffer.from(Array.isArray(outcome) ? `[${outcome.map(textOf).join(',')}]` : textOf(outcome));
