@@ -18,6 +18,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { boundedMessage } from '#lib/client-text.js';
 import { activeSpan, markFailed, tracing, withChildSpanAsync } from '#lib/telemetry.js';
 import type { GatewayContext, SubgraphFetcher } from '#gateway/fetch/transport.js';
 import { planOperation, type OperationPlanning } from './operation-planner.js';
@@ -304,8 +305,9 @@ function renamed(error: GraphQLError, renames: ReadonlyMap<string, string>): Gra
   return new GraphQLError(error.message, { path, ...(error.originalError ? { originalError: error.originalError } : {}), extensions: error.extensions });
 }
 
+/** A validation or variable error with its code, its message bounded: graphql-js quotes a client's whole value (a 1 MB variable, twice). */
 function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, {
+  return new GraphQLError(boundedMessage(error.message), {
     ...(error.nodes ? { nodes: error.nodes } : {}),
     ...(error.source && error.positions ? { source: error.source, positions: error.positions } : {}),
     ...(error.path ? { path: error.path } : {}),

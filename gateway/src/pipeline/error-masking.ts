@@ -1,5 +1,6 @@
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '#lib/errors.js';
+import { clip, MESSAGE_CHARACTERS } from '#lib/client-text.js';
 import type { Logger } from '#lib/logger.js';
 
 /** Extensions a client may see in production; anything else a subgraph sends stays in the log. */
@@ -10,6 +11,15 @@ const PUBLIC_EXTENSIONS = new Set(['code', 'serviceName', 'requestId', 'field', 
  * stack frames, SQL, HTML pages, network error names. A subgraph that is not
  * ours may put any of these in a message; in production such a message is
  * replaced, whatever its code.
+ *
+ * A message may quote what a client sent, so these run over at most its first
+ * MESSAGE_CHARACTERS, and each is linear in what it reads: literals, or
+ * repetitions that end at the next character outside their class (a word, a
+ * run of spaces, a quoted part), so no start position rescans the text after
+ * it. The one rule that needs "a keyword, then another anywhere after it", a
+ * SQL statement, is a scan of words (`mentionsSqlStatement`), not a pattern:
+ * as `\bSELECT\b[\s\S]*\bFROM\b` it tried every SELECT against the rest of the
+ * message, quadratic in a value of `SELECT ` repeated.
  */
 const INTERNAL_TEXT = [
   // Addresses and network errors.
@@ -18,12 +28,53 @@ const INTERNAL_TEXT = [
   /\bat\s+\S+\s+\(|\.(?:[cm]?[jt]s):\d+/,
   // HTML pages.
   /<\s*(?:!doctype|html|body|head)\b/i,
-  // SQL and Postgres errors.
-  /\b(?:SELECT|INSERT INTO|UPDATE|DELETE FROM)\b[\s\S]*\b(?:FROM|VALUES|SET|WHERE)\b|\bsyntax error at or near\b|\bviolates \w+(?: \w+)? constraint\b|\b(?:relation|column) "[^"]*" does not exist\b|\bpg_\w+/,
+  // Postgres errors (SQL statements: mentionsSqlStatement).
+  /\bsyntax error at or near\b|\bviolates \w+(?: \w+)? constraint\b|\b(?:relation|column) "[^"]*" does not exist\b|\bpg_\w+/,
 ];
 
 export function looksInternal(message: string): boolean {
-  return INTERNAL_TEXT.some((pattern) => pattern.test(message));
+  const text = clip(message, MESSAGE_CHARACTERS);
+  return mentionsSqlStatement(text) || INTERNAL_TEXT.some((pattern) => pattern.test(text));
+}
+
+/** Words that start a statement (INSERT INTO and DELETE FROM are two, one space apart) and clauses that follow one. */
+const STATEMENTS = new Set(['SELECT', 'UPDATE']);
+const CLAUSES = new Set(['FROM', 'VALUES', 'SET', 'WHERE']);
+
+/**
+ * Whether `text` holds a SQL statement's start (SELECT, INSERT INTO, UPDATE,
+ * DELETE FROM) and, after it, one of its clauses (FROM, VALUES, SET, WHERE),
+ * as whole upper-case words: one pass over the words.
+ */
+export function mentionsSqlStatement(text: string): boolean {
+  let started = false;
+  let previous = '';
+  let previousEnd = -1;
+  for (let index = 0; index < text.length; ) {
+    if (!isWordCharacter(text.charCodeAt(index))) {
+      index++;
+      continue;
+    }
+    const start = index;
+    while (index < text.length && isWordCharacter(text.charCodeAt(index))) index++;
+    // No keyword is longer than six characters: a longer word is never sliced.
+    const word = index - start <= 6 ? text.slice(start, index) : '';
+    if (started && CLAUSES.has(word)) return true;
+    if (!started) {
+      const twoWords = previousEnd === start - 1 && text.charCodeAt(previousEnd) === SPACE;
+      started = STATEMENTS.has(word) || (twoWords && ((previous === 'INSERT' && word === 'INTO') || (previous === 'DELETE' && word === 'FROM')));
+    }
+    previous = word;
+    previousEnd = index;
+  }
+  return false;
+}
+
+const SPACE = 0x20;
+
+/** `\w`: ASCII letters, digits and the underscore. */
+function isWordCharacter(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
 }
 
 /**
@@ -55,7 +106,9 @@ export function createGatewayErrorFormatter({ production }: { production: boolea
     const extensions = Object.fromEntries(
       Object.entries(formatted.extensions ?? {}).filter(([key]) => PUBLIC_EXTENSIONS.has(key)),
     );
-    const message = looksInternal(formatted.message) ? 'Internal server error' : formatted.message;
+    // What is shown is what was checked: at most MESSAGE_CHARACTERS of it.
+    const shown = clip(formatted.message, MESSAGE_CHARACTERS);
+    const message = looksInternal(shown) ? 'Internal server error' : shown;
     return { message, ...base, extensions };
   };
 }
@@ -91,7 +144,7 @@ export function logRequestErrors(logger: Logger, requestId: string, errors: read
       internal ||= failure;
       continue;
     }
-    const message = error.message.length > LOGGED_MESSAGE ? `${error.message.slice(0, LOGGED_MESSAGE)}…` : error.message;
+    const message = clip(error.message, LOGGED_MESSAGE);
     internal ||= failure || looksInternal(message);
     const original = error.originalError ?? error;
     shown.push({

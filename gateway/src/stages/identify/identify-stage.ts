@@ -45,8 +45,24 @@ function identifier({ verifyJwt, verifyKey }: IdentifyOptions) {
     }
     const authorization = req.headers.authorization;
     if (!authorization) return null;
-    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+    const bearer = bearerToken(authorization);
     if (!bearer) throw unauthenticated('The Authorization header must be "Bearer <token>".');
     return verifyJwt(bearer);
   };
+}
+
+const WHITESPACE = /\s/;
+
+/**
+ * The token of `Bearer <token>` (the scheme in any case, then whitespace,
+ * then a token without any), read in one pass: the header is the client's,
+ * and may be `Bearer` and 16 KB of spaces.
+ */
+export function bearerToken(authorization: string): string | undefined {
+  if (authorization.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  const rest = authorization.slice(6);
+  // trimStart drops what `\s` matches.
+  const token = rest.trimStart();
+  if (token.length === rest.length || token === '') return undefined;
+  return WHITESPACE.test(token) ? undefined : token;
 }

@@ -1,4 +1,5 @@
 import { GraphQLError, type ASTNode } from 'graphql';
+import { boundedMessage } from '#lib/client-text.js';
 import { ErrorCode } from '#lib/errors.js';
 
 /** A document refused: the HTTP status to answer with and the errors to send. */
@@ -10,7 +11,8 @@ export function parseFailure(error: unknown): Refusal {
     // Keep the position: a syntax error is only useful with its line and column.
     const { source, positions } = error;
     const where = { ...(source ? { source } : {}), ...(positions ? { positions } : {}) };
-    return { status: 400, errors: [new GraphQLError(error.message, { ...where, extensions: { code } })] };
+    // graphql-js quotes the token it stopped at, and a name can be a megabyte long.
+    return { status: 400, errors: [new GraphQLError(boundedMessage(error.message), { ...where, extensions: { code } })] };
   }
   // graphql-js parses recursively: a couple of thousand nested brackets exhaust the stack within the token limit.
   if (error instanceof RangeError) return refuse(code, 'Syntax Error: The document is nested too deeply to parse.');
