@@ -1,5 +1,3 @@
-import type { Encoder } from './encoder.js';
-
 /*
  * Content negotiation on the Accept header, as RFC 9110 §12.5.1 has it and
  * GraphQL over HTTP asks of a server: a media type's weight is that of the
@@ -9,6 +7,9 @@ import type { Encoder } from './encoder.js';
  * the client's: it is read in one pass, and only its first
  * MAX_ACCEPT_CHARACTERS and MAX_MEDIA_RANGES ranges.
  */
+
+/** What is negotiated: anything with the Content-Type it writes (an Encoder). */
+export type Representation = { readonly contentType: string };
 
 /** One media range: `type/subtype` (lower case, `*` for a wildcard), its parameters (names in lower case) and its weight. */
 export type MediaRange = { type: string; subtype: string; parameters: readonly (readonly [string, string])[]; q: number };
@@ -30,7 +31,7 @@ export const MAX_MEDIA_RANGES = 64;
  *   types only its wildcards cover (`*\/*`, `application/*`), the default,
  *   as for a client that sent no Accept at all.
  */
-export function negotiate<E extends Encoder>(accept: string | undefined, encoders: readonly E[]): E | undefined {
+export function negotiate<E extends Representation>(accept: string | undefined, encoders: readonly E[]): E | undefined {
   const fallback = encoders[encoders.length - 1];
   const ranges = accept === undefined ? [] : parseAccept(accept);
   if (ranges.length === 0) return fallback;
@@ -94,9 +95,9 @@ function matches(range: MediaRange, type: MediaRange): number | undefined {
 }
 
 /** Each encoder's Content-Type, parsed once. */
-const mediaTypes = new WeakMap<Encoder, MediaRange>();
+const mediaTypes = new WeakMap<Representation, MediaRange>();
 
-function mediaTypeOf(encoder: Encoder): MediaRange {
+function mediaTypeOf(encoder: Representation): MediaRange {
   let type = mediaTypes.get(encoder);
   if (!type) {
     type = parseAccept(encoder.contentType)[0];
