@@ -15,6 +15,7 @@ import { prefersHtml } from '#gateway/http/ide.js';
 import { createGatewayErrorFormatter, logRequestErrors, looksInternal, mentionsSqlStatement } from '#gateway/pipeline/error-masking.js';
 import { isWellFormedApiKey } from '#gateway/stages/identify/api-keys.js';
 import { bearerToken } from '#gateway/stages/identify/identify-stage.js';
+import { withoutHints, writtenNames } from '#gateway/stages/introspection/schema-hints.js';
 import { checkDocument, DEFAULT_LIMITS } from '#gateway/stages/limits/document-checker.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { startLibrary, stockSubgraphs, type Library } from '../support/library.js';
@@ -77,6 +78,8 @@ describe('each place that reads a client’s text, with 1 MB', () => {
     expectFast(`formatError ${name}`, () => format({ message, extensions: { code: 'BAD_USER_INPUT' } }));
     expectFast(`logRequestErrors ${name}`, () => logRequestErrors(logger, 'r', [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })]));
     expectFast(`boundedMessage ${name}`, () => boundedMessage(message));
+    expectFast(`withoutHints ${name}`, () => withoutHints(boundedMessage(message), writtenNames(undefined)));
+    expectFast(`withoutHints unbounded ${name}`, () => withoutHints(message, writtenNames(undefined)));
     expect(format({ message, extensions: { code: 'BAD_USER_INPUT' } }).message.length).toBeLessThanOrEqual(MESSAGE_CHARACTERS + 1);
   });
 
