@@ -100,8 +100,8 @@ describe('a breaking change', () => {
     await workspace.edit('reviews', (sdl) =>
       sdl
         .replace(
-          '  reviews("How many reviews to return, from 1 to 100." first: Int = 10): [Review!]!\n}\n\n# The reviews subgraph\'s view of a product',
-          '  reviews("How many reviews to return, from 1 to 100." first: Int = 10): [Review!]!\n}\n\n"In which order reviews come."\nenum ReviewOrder {\n  "Newest first."\n  NEWEST\n  "Oldest first."\n  OLDEST\n}\n\n# The reviews subgraph\'s view of a product',
+          '  reviews("How many reviews to return, from 1 to 100." first: Int = 10): [Review!]! @listSize(slicingArguments: ["first"])\n}\n\n# The reviews subgraph\'s view of a product',
+          '  reviews("How many reviews to return, from 1 to 100." first: Int = 10): [Review!]! @listSize(slicingArguments: ["first"])\n}\n\n"In which order reviews come."\nenum ReviewOrder {\n  "Newest first."\n  NEWEST\n  "Oldest first."\n  OLDEST\n}\n\n# The reviews subgraph\'s view of a product',
         )
         .replace(
           '  "The product\'s reviews, newest first: at most `first` of them (1 to 100)."\n  reviews("How many reviews to return, from 1 to 100." first: Int = 10): [Review!]!',
