@@ -16,6 +16,8 @@ export type Identity = {
   client?: string;
   /** A per-credential rate limit, overriding the default for its kind. */
   rateLimit?: { burst: number; perSecond: number };
+  /** A per-credential limit on an operation's estimated cost, overriding its contract's and MAX_COST. */
+  maxCost?: number;
 };
 
 export const GATEWAY_HEADER = 'x-junction-gateway';

@@ -5,7 +5,7 @@ import { loadEnv } from '#lib/env.js';
 import { createApiKey, listApiKeys, migrateGateway, revokeApiKey, type ApiKeyInfo } from '#gateway/stages/identify/api-keys.js';
 
 const USAGE = `Usage:
-  junction api-key create --name NAME --client CLIENT [--scopes "a b"] [--burst N --per-second N]
+  junction api-key create --name NAME --client CLIENT [--scopes "a b"] [--burst N --per-second N] [--max-cost N]
   junction api-key revoke ID|PREFIX
   junction api-key list
 
@@ -14,14 +14,16 @@ named by DATABASE_URL, or the embedded one under JUNCTION_DATA_DIR.
   create   makes a key and prints it, once: only its hash is kept
   revoke   stops a key, named by its id or its prefix as "list" shows them
   list     shows every key, without the keys themselves
-  --burst N --per-second N   the key's own rate limit (both, or neither)`;
+  --burst N --per-second N   the key's own rate limit (both, or neither)
+  --max-cost N               the key's own limit on an operation's estimated cost
+                             (instead of its contract's or MAX_COST)`;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-type Options = { name?: string; client?: string; scopes: string; burst?: string; 'per-second'?: string; help?: boolean };
+type Options = { name?: string; client?: string; scopes: string; burst?: string; 'per-second'?: string; 'max-cost'?: string; help?: boolean };
 
 export async function main(argv: string[]): Promise<void> {
   let parsed;
@@ -35,6 +37,7 @@ export async function main(argv: string[]): Promise<void> {
         scopes: { type: 'string', default: '' },
         burst: { type: 'string' },
         'per-second': { type: 'string' },
+        'max-cost': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -91,11 +94,14 @@ function createOptions(values: Options) {
   if (rateLimit && !(Number.isSafeInteger(burst) && burst > 0 && Number.isSafeInteger(perSecond) && perSecond > 0)) {
     fail('--burst and --per-second must be positive whole numbers.', 2);
   }
+  const maxCost = values['max-cost'] === undefined ? undefined : Number(values['max-cost']);
+  if (maxCost !== undefined && !(Number.isSafeInteger(maxCost) && maxCost > 0)) fail('--max-cost must be a positive whole number.', 2);
   return {
     name: values.name,
     client: values.client,
     scopes: values.scopes.split(/\s+/).filter(Boolean),
     ...(rateLimit ? { rateLimit } : {}),
+    ...(maxCost !== undefined ? { maxCost } : {}),
   };
 }
 
@@ -104,7 +110,7 @@ function table(keys: ApiKeyInfo[]): string {
   if (keys.length === 0) return 'No API keys.\n';
   const minute = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace('T', ' ') : '-');
   const rows = [
-    ['ID', 'PREFIX', 'NAME', 'CLIENT', 'SCOPES', 'RATE LIMIT', 'CREATED', 'LAST USED', 'REVOKED'],
+    ['ID', 'PREFIX', 'NAME', 'CLIENT', 'SCOPES', 'RATE LIMIT', 'MAX COST', 'CREATED', 'LAST USED', 'REVOKED'],
     ...keys.map((key) => [
       key.id,
       key.keyPrefix,
@@ -112,6 +118,7 @@ function table(keys: ApiKeyInfo[]): string {
       key.client,
       key.scopes.join(' ') || '-',
       key.rateLimit ? `${key.rateLimit.burst} burst, ${key.rateLimit.perSecond}/s` : 'default',
+      key.maxCost === null ? 'default' : String(key.maxCost),
       minute(key.createdAt),
       minute(key.lastUsedAt),
       minute(key.revokedAt),

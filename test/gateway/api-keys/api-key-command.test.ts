@@ -26,7 +26,7 @@ describe.runIf(process.env.DATABASE_URL)('junction api-key, as a process', () =>
   }
 
   it('creates a key and prints it once, lists without it, and revokes it', async () => {
-    const created = await junction('create', '--name', 'Partner A', '--client', 'acme', '--scopes', 'read write', '--burst', '10', '--per-second', '5');
+    const created = await junction('create', '--name', 'Partner A', '--client', 'acme', '--scopes', 'read write', '--burst', '10', '--per-second', '5', '--max-cost', '2500');
     expect(created.code, created.output).toBe(0);
     const id = /^id\s+(\S+)$/m.exec(created.output)?.[1];
     const key = /^key\s+(jk_\S+)$/m.exec(created.output)?.[1];
@@ -40,11 +40,13 @@ describe.runIf(process.env.DATABASE_URL)('junction api-key, as a process', () =>
       client: 'acme',
       scopes: ['read', 'write'],
       rateLimit: { burst: 10, perSecond: 5 },
+      maxCost: 2500,
     });
 
     const listed = await junction('list');
     expect(listed.code).toBe(0);
     expect(listed.output).toContain(id);
+    expect(listed.output).toMatch(/MAX COST[\s\S]*10 burst, 5\/s\s+2500\s/);
     expect(listed.output).toContain(key!.slice(0, 11));
     expect(listed.output).not.toContain(key);
     expect(listed.output).not.toContain(createHash('sha256').update(key!).digest('hex'));
@@ -56,14 +58,16 @@ describe.runIf(process.env.DATABASE_URL)('junction api-key, as a process', () =>
   });
 
   it('explains what is wrong, with exit codes', async () => {
-    const [missingClient, halfLimit, unknown, nonsense] = await Promise.all([
+    const [missingClient, halfLimit, badCost, unknown, nonsense] = await Promise.all([
       junction('create', '--name', 'N'),
       junction('create', '--name', 'N', '--client', 'C', '--burst', '3'),
+      junction('create', '--name', 'N', '--client', 'C', '--max-cost', 'lots'),
       junction('revoke', '00000000-0000-0000-0000-000000000000'),
       junction('rotate'),
     ]);
     expect(missingClient).toMatchObject({ code: 2, output: expect.stringContaining('--client is required.') });
     expect(halfLimit).toMatchObject({ code: 2, output: expect.stringContaining('Give --burst and --per-second together.') });
+    expect(badCost).toMatchObject({ code: 2, output: expect.stringContaining('--max-cost must be a positive whole number.') });
     expect(unknown).toMatchObject({ code: 1, output: expect.stringContaining('No API key has the id or prefix') });
     expect(nonsense).toMatchObject({ code: 2, output: expect.stringContaining('Unknown api-key command "rotate"') });
     expect(await listApiKeys(database.db)).toEqual([]);

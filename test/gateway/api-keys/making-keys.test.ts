@@ -44,6 +44,12 @@ describe('an API key', () => {
     });
   });
 
+  it('with a maximum cost of its own carries it in its identity (demand control)', async () => {
+    const { id, key } = await createApiKey(database.db, { name: 'Analytics', client: 'acme-shop', maxCost: 5_000 });
+    const verify = createApiKeyVerifier(database.db, { cacheMs: 0 });
+    expect(await verify(key)).toEqual({ kind: 'api-key', subject: id, client: 'acme-shop', scopes: [], maxCost: 5_000 });
+  });
+
   it('without a rate limit of its own has none in its identity', async () => {
     const { id, key } = await createApiKey(database.db, { name: 'Batch job', client: 'reports' });
     const verify = createApiKeyVerifier(database.db, { cacheMs: 0 });
@@ -63,13 +69,16 @@ describe('an API key', () => {
     expect(keyPrefix.length).toBeLessThan(key.length / 3);
   });
 
-  it('refuses bad names, clients, scopes and rate limits', async () => {
+  it('refuses bad names, clients, scopes, rate limits and maximum costs', async () => {
     const cases = [
       [{ name: ' ', client: 'c' }, 'name'],
       [{ name: 'n', client: '' }, 'client'],
       [{ name: 'n', client: 'c', scopes: ['two words'] }, 'scopes'],
       [{ name: 'n', client: 'c', rateLimit: { burst: 0, perSecond: 1 } }, 'rateLimit'],
       [{ name: 'n', client: 'c', rateLimit: { burst: 10, perSecond: 1.5 } }, 'rateLimit'],
+      [{ name: 'n', client: 'c', maxCost: 0 }, 'maxCost'],
+      [{ name: 'n', client: 'c', maxCost: 2.5 }, 'maxCost'],
+      [{ name: 'n', client: 'c', maxCost: 2 ** 31 }, 'maxCost'],
     ] as const;
     for (const [input, field] of cases) {
       const error = await createApiKey(database.db, input).catch((error: GraphQLError) => error);

@@ -54,6 +54,7 @@ describe('listing', () => {
       name: 'Partner',
       client: 'globex',
       rateLimit: { burst: 3, perSecond: 1 },
+      maxCost: 2_500,
     });
     await revokeApiKey(database.db, first.id);
     const listed = await listApiKeys(database.db);
@@ -65,6 +66,7 @@ describe('listing', () => {
         scopes: ['read'],
         keyPrefix: first.keyPrefix,
         rateLimit: null,
+        maxCost: null,
         createdAt: expect.any(Date),
         revokedAt: expect.any(Date),
         lastUsedAt: null,
@@ -76,6 +78,7 @@ describe('listing', () => {
         scopes: [],
         keyPrefix: second.keyPrefix,
         rateLimit: { burst: 3, perSecond: 1 },
+        maxCost: 2_500,
         createdAt: expect.any(Date),
         revokedAt: null,
         lastUsedAt: null,

@@ -18,6 +18,9 @@ const KEY_PATTERN = /^jk_[A-Za-z0-9_-]{43}$/;
 const PREFIX_LENGTH = 'jk_'.length + 8;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The largest maximum cost a key can have: what its column (a Postgres integer) holds. */
+const MAX_COST_LIMIT = 2_147_483_647;
+
 /** How often a key's last_used_at is written at most: a busy key must not write on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -40,7 +43,7 @@ export function hashApiKey(key: string): string {
 
 export type RateLimit = { burst: number; perSecond: number };
 
-export type NewApiKey = { name: string; client: string; scopes?: readonly string[]; rateLimit?: RateLimit };
+export type NewApiKey = { name: string; client: string; scopes?: readonly string[]; rateLimit?: RateLimit; maxCost?: number };
 
 /** What may be shown of a key: everything but the key and its hash. */
 export type ApiKeyInfo = {
@@ -50,6 +53,8 @@ export type ApiKeyInfo = {
   scopes: string[];
   keyPrefix: string;
   rateLimit: RateLimit | null;
+  /** The key's own limit on an operation's estimated cost; null: its contract's or MAX_COST. */
+  maxCost: number | null;
   createdAt: Date;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
@@ -58,13 +63,16 @@ export type ApiKeyInfo = {
 /** Makes a key. The key is returned here once and never again: only its hash is stored. */
 export async function createApiKey(
   db: Database,
-  { name, client, scopes = [], rateLimit }: NewApiKey,
+  { name, client, scopes = [], rateLimit, maxCost }: NewApiKey,
 ): Promise<{ id: string; key: string; keyPrefix: string }> {
   if (!name.trim()) throw badUserInput('An API key needs a name.', 'name');
   if (!client.trim()) throw badUserInput('An API key needs a client.', 'client');
   if (scopes.some((scope) => !/^\S+$/.test(scope))) throw badUserInput('Scopes must be non-empty and without spaces.', 'scopes');
   if (rateLimit && !(isPositiveInteger(rateLimit.burst) && isPositiveInteger(rateLimit.perSecond))) {
     throw badUserInput('A rate limit needs a positive whole burst and per-second rate.', 'rateLimit');
+  }
+  if (maxCost !== undefined && !(isPositiveInteger(maxCost) && maxCost <= MAX_COST_LIMIT)) {
+    throw badUserInput(`A maximum cost must be a whole number from 1 to ${MAX_COST_LIMIT}.`, 'maxCost');
   }
   const key = `jk_${randomBytes(32).toString('base64url')}`;
   const keyPrefix = key.slice(0, PREFIX_LENGTH);
@@ -78,6 +86,7 @@ export async function createApiKey(
       keyHash: hashApiKey(key),
       rateLimitBurst: rateLimit?.burst ?? null,
       rateLimitPerSecond: rateLimit?.perSecond ?? null,
+      maxCost: maxCost ?? null,
     })
     .returning({ id: apiKeys.id });
   return { id: row!.id, key, keyPrefix };
@@ -178,6 +187,7 @@ async function findIdentity(db: Database, hash: string): Promise<Identity | null
     scopes: row.scopes,
     client: row.client,
     ...(rateLimit ? { rateLimit } : {}),
+    ...(row.maxCost !== null ? { maxCost: row.maxCost } : {}),
   };
 }
 
@@ -192,6 +202,7 @@ function info(row: ApiKeyRow): ApiKeyInfo {
       row.rateLimitBurst !== null && row.rateLimitPerSecond !== null
         ? { burst: row.rateLimitBurst, perSecond: row.rateLimitPerSecond }
         : null,
+    maxCost: row.maxCost,
     createdAt: row.createdAt,
     revokedAt: row.revokedAt,
     lastUsedAt: row.lastUsedAt,

@@ -21,6 +21,8 @@ export const apiKeys = junctionGateway.table(
     // Both or neither: a key's own rate limit, overriding the default for API keys.
     rateLimitBurst: integer('rate_limit_burst'),
     rateLimitPerSecond: integer('rate_limit_per_second'),
+    /** The key's own limit on an operation's estimated cost (demand control), overriding its contract's and MAX_COST. */
+    maxCost: integer('max_cost'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     /** To the minute: refreshed at most once a minute, so busy keys do not write on every request. */
@@ -31,6 +33,7 @@ export const apiKeys = junctionGateway.table(
       'api_keys_rate_limit_check',
       sql`(rate_limit_burst is null and rate_limit_per_second is null) or (rate_limit_burst > 0 and rate_limit_per_second > 0)`,
     ),
+    check('api_keys_max_cost_check', sql`max_cost is null or max_cost > 0`),
   ],
 );
 

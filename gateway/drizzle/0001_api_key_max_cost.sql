@@ -1,0 +1,2 @@
+ALTER TABLE "junction_gateway"."api_keys" ADD COLUMN "max_cost" integer;--> statement-breakpoint
+ALTER TABLE "junction_gateway"."api_keys" ADD CONSTRAINT "api_keys_max_cost_check" CHECK (max_cost is null or max_cost > 0);
