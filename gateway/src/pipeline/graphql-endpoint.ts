@@ -83,10 +83,12 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       const shown = formatError(formatted(error));
       return { ...shown, extensions: { ...shown.extensions, requestId } };
     });
-    const extensions = result.extensions ? { extensions: result.extensions } : {};
-
     const shaped = answerHooks.length > 0 ? shapeAnswer(operation, result.data, errors) : undefined;
-    if (shaped) return { status: result.status, body: { ...withRequestId(shaped, requestId), ...extensions }, operation: label };
+    if (shaped) {
+      // The executor's extensions, and over them those stages added (cost's).
+      const merged = result.extensions || shaped.extensions ? { extensions: { ...result.extensions, ...shaped.extensions } } : {};
+      return { status: result.status, body: { ...withRequestId(shaped, requestId), ...merged }, operation: label };
+    }
     // The data is already JSON text: it is written into the body as it is.
     const parts = [
       ...(errors.length ? [`"errors":${JSON.stringify(errors)}`] : []),
@@ -103,7 +105,8 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     for (const stage of answerHooks) {
       const next = stage.onAnswer!(operation, answer);
       if (next) {
-        answer = next;
+        // A stage that rebuilds the answer (authorization) keeps the extensions an earlier one added (cost).
+        answer = next.extensions === undefined && answer.extensions !== undefined ? { ...next, extensions: answer.extensions } : next;
         changed = true;
       }
     }

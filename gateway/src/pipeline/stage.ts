@@ -79,6 +79,8 @@ export type OperationState = {
 export type Answer = {
   readonly data?: Record<string, unknown> | null;
   errors?: readonly GraphQLFormattedError[];
+  /** Added to the answer's `extensions` (cost's `{ cost: { estimated } }`); a later stage's answer without them keeps them. */
+  readonly extensions?: Readonly<Record<string, unknown>>;
 };
 
 /** A refusal with one error, coded. */
