@@ -16,6 +16,23 @@ const list = z
   .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
 const persistedMode = z.enum(['off', 'allowlist', 'enforce']);
 
+/** CONTRACT_MAX_COST's `<contract>=<n>` entries, each contract once, each limit a positive whole number. */
+function contractBudgets(entries: string[], context: z.RefinementCtx): Map<string, number> {
+  const budgets = new Map<string, number>();
+  for (const entry of entries) {
+    const [contract = '', limit = '', ...rest] = entry.split('=').map((part) => part.trim());
+    const max = Number(limit);
+    if (contract === '' || rest.length > 0 || !/^\d+$/.test(limit) || !Number.isSafeInteger(max) || max < 1) {
+      context.addIssue({ code: 'custom', message: `"${entry}" is not <contract>=<positive whole number>` });
+    } else if (budgets.has(contract)) {
+      context.addIssue({ code: 'custom', message: `contract "${contract}" is given a maximum cost twice` });
+    } else {
+      budgets.set(contract, max);
+    }
+  }
+  return budgets;
+}
+
 const httpUrl = z
   .string()
   .url()
@@ -77,6 +94,12 @@ const schema = z
     MAX_FIELD_PAIRS: count(2_000),
     ALLOW_BATCHING: flag.default(false),
     MAX_BATCH_SIZE: count(10),
+    // Gateway: demand control (gateway/src/stages/cost/). The most an operation's estimated cost may be; for anonymous
+    // callers (unset: MAX_COST); `<contract>=<n>` entries for the clients served a contract; the size of unannotated lists.
+    MAX_COST: count(50_000),
+    MAX_COST_ANONYMOUS: z.coerce.number().int().min(1).optional(),
+    CONTRACT_MAX_COST: list.transform(contractBudgets).optional(),
+    COST_LIST_SIZE: count(10),
     // Gateway: what is exposed.
     INTROSPECTION: flag.optional(),
     INTROSPECTION_SCOPE: z.string().min(1).default('introspection'),
@@ -182,6 +205,12 @@ export type GatewaySettings = {
     maxFields: number;
     maxFieldPairs: number;
   };
+  /**
+   * Demand control: the most an operation's estimated cost may be, by who is
+   * calling (an API key's own limit comes with its identity), and the size
+   * assumed for a list `@listSize` says nothing about.
+   */
+  cost: { maxCost: number; anonymousMaxCost: number; contractMaxCost: ReadonlyMap<string, number>; listSize: number };
   /** Whether anyone may introspect (true), nobody (false), or only callers with `scope` (undefined). */
   introspection: { allowed: boolean | undefined; scope: string };
   overrideLabels: { always: readonly string[]; clients: readonly string[]; header: string | undefined };
@@ -222,6 +251,12 @@ function gatewaySettings(env: ParsedEnv, introspection: boolean | undefined): Ga
       maxDirectives: env.MAX_DIRECTIVES,
       maxFields: env.MAX_FIELDS,
       maxFieldPairs: env.MAX_FIELD_PAIRS,
+    },
+    cost: {
+      maxCost: env.MAX_COST,
+      anonymousMaxCost: env.MAX_COST_ANONYMOUS ?? env.MAX_COST,
+      contractMaxCost: env.CONTRACT_MAX_COST ?? new Map(),
+      listSize: env.COST_LIST_SIZE,
     },
     introspection: { allowed: introspection, scope: env.INTROSPECTION_SCOPE },
     overrideLabels: { always: env.OVERRIDE_LABELS ?? [], clients: env.OVERRIDE_LABEL_CLIENTS ?? [], header: env.OVERRIDE_LABEL_HEADER },

@@ -22,6 +22,8 @@ import { createDocumentChecker } from '#gateway/stages/limits/document-checker.j
 import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from '#gateway/stages/persisted-documents/persisted-documents.js';
 import { persistedDocumentsStage } from '#gateway/stages/persisted-documents/persisted-documents-stage.js';
 import { authorizationStage } from '#gateway/stages/authorization/authorization-stage.js';
+import { createCostEstimator } from '#gateway/stages/cost/cost-estimator.js';
+import { costStage } from '#gateway/stages/cost/cost-stage.js';
 import { identifyStage } from '#gateway/stages/identify/identify-stage.js';
 import { introspectionStage } from '#gateway/stages/introspection/introspection-stage.js';
 import { limitsStage } from '#gateway/stages/limits/limits-stage.js';
@@ -103,6 +105,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const contracts = options.contracts ?? {};
   const contractClients = parseContractClients(env.CONTRACT_CLIENTS ?? []);
+  const unserved = [...env.gateway.cost.contractMaxCost.keys()].filter((contract) => !Object.hasOwn(contracts, contract));
+  if (unserved.length > 0) {
+    throw new Error(`CONTRACT_MAX_COST names ${unserved.map((name) => `"${name}"`).join(', ')}, which ${unserved.length === 1 ? 'is' : 'are'} not served.`);
+  }
   const supergraphs = createServedSupergraphs({
     supergraphSdl,
     contracts,
@@ -120,6 +126,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         fetcher,
       }),
       policy: authorizationPolicy(sdl),
+      cost: createCostEstimator(sdl, { listSize: env.gateway.cost.listSize }),
     }),
     dataSource: ({ name, url }) =>
       createSubgraphDataSource({
@@ -143,7 +150,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
   try {
-    const standard = await stagesFor({ env, logger, db: options.db, apiKeys: options.apiKeys, redis, metrics });
+    const standard = await stagesFor({ env, logger, db: options.db, apiKeys: options.apiKeys, redis, metrics, contractClients });
     const stages = options.stages ? options.stages(standard) : standard;
     // Preferred first; the last is the default (negotiate.ts).
     const answers = createAnswerWriter([graphqlResponseJson, applicationJson]);
@@ -201,16 +208,20 @@ type StageDeps = {
   apiKeys: ApiKeyVerifier | undefined;
   redis: Redis | undefined;
   metrics: GatewayMetrics | undefined;
+  /** CONTRACT_CLIENTS: the contract each client is served, for its contract's cost limit. */
+  contractClients: ReadonlyMap<string, string>;
 };
 
 /**
  * The stages every request goes through, in order (pipeline/stage.ts): who is
  * calling and whether they may call now before the body is read; then, per
  * operation, which document it names, whether it is within limits and may be
- * sent that way, whether the caller may introspect and which fields they may
- * see, and the override labels it activates. A new policy is one line here.
+ * sent that way, whether the caller may introspect, whether it costs more
+ * than the caller may spend (on the document as sent: before authorization
+ * takes fields out, see cost-stage.ts), which fields they may see, and the
+ * override labels it activates. A new policy is one line here.
  */
-async function stagesFor({ env, logger, db, apiKeys, redis, metrics }: StageDeps): Promise<Stage[]> {
+async function stagesFor({ env, logger, db, apiKeys, redis, metrics, contractClients }: StageDeps): Promise<Stage[]> {
   const settings = env.gateway;
   const documents = settings.persistedDocuments;
   const trusted = documents.trustedDocuments ? await loadTrustedDocuments(documents.trustedDocuments) : undefined;
@@ -242,6 +253,13 @@ async function stagesFor({ env, logger, db, apiKeys, redis, metrics }: StageDeps
     limitsStage(createDocumentChecker(settings.limits)),
     methodStage(),
     introspectionStage(settings.introspection),
+    costStage({
+      settings: settings.cost,
+      contractOf: (identity) => (identity?.client === undefined ? undefined : contractClients.get(identity.client)),
+      onEstimated: metrics?.costEstimated,
+      onActual: metrics?.costActual,
+      onRefused: metrics?.costRefused,
+    }),
     authorizationStage(),
     overrideLabelsStage(settings.overrideLabels),
   ];

@@ -13,7 +13,8 @@ let gateway: GatewayProcess;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  gateway = await startGatewayProcess(stack.supergraphSdl, { RATE_LIMIT: 'false', PLAN_TIMEOUT_MS: '5000' });
+  // The large operations fan out to 444,420 by their estimated cost, over MAX_COST (50,000): this is about planning them.
+  gateway = await startGatewayProcess(stack.supergraphSdl, { RATE_LIMIT: 'false', PLAN_TIMEOUT_MS: '5000', MAX_COST: '1000000' });
 });
 
 afterAll(async () => {
@@ -70,7 +71,7 @@ describe('planning off the event loop', () => {
   });
 
   it('refuses an operation over PLAN_TIMEOUT_MS, replaces the planning thread, and plans on', async () => {
-    const strict = await startGatewayProcess(stack.supergraphSdl, { RATE_LIMIT: 'false', PLAN_TIMEOUT_MS: '20' });
+    const strict = await startGatewayProcess(stack.supergraphSdl, { RATE_LIMIT: 'false', PLAN_TIMEOUT_MS: '20', MAX_COST: '1000000' });
     try {
       const send = async (query: string) => {
         const response = await fetch(strict.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });

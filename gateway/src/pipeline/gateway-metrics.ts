@@ -24,6 +24,12 @@ export type GatewayMetrics = {
   planned(seconds: number, outcome: 'planned' | 'refused' | 'timeout'): void;
   /** A request refused with 429, limited by address or by API key. */
   rateLimited(by: 'address' | 'api_key'): void;
+  /** An operation's estimated cost (demand control), refused ones included. */
+  costEstimated(cost: number): void;
+  /** An answer's actual cost, measured when its client asked for it. */
+  costActual(cost: number): void;
+  /** An operation refused as too expensive, by whose limit: an API key's, a contract's, the anonymous one or MAX_COST. */
+  costRefused(budget: 'api_key' | 'contract' | 'anonymous' | 'default'): void;
   /** The recorder of one subgraph's fetches. */
   subgraph(name: string): SubgraphFetchMetrics;
   /** A supergraph loaded (at the start, or a hot reload), or refused as invalid while the current one serves on. */
@@ -32,6 +38,8 @@ export type GatewayMetrics = {
 
 const FETCH_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'half-open', 'open'];
+/** Operation costs span from a field to a fan-out of millions; MAX_COST is 50,000 unless set. */
+const COST_BUCKETS = [1, 10, 100, 500, 1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 1_000_000];
 
 export type GatewayMetricsOptions = {
   registry: Registry;
@@ -103,6 +111,19 @@ export function createGatewayMetrics({ registry, circuits, pool }: GatewayMetric
     labelNames: ['by'],
     registers,
   });
+  const costs = new SeriesHistogram({
+    name: 'junction_gateway_operation_cost',
+    help: "Operations' cost (demand control), by kind: estimated (every operation, before it runs) or actual (measured over the answer, when the client asked for it).",
+    labelNames: ['kind'],
+    buckets: COST_BUCKETS,
+    registers,
+  });
+  const costRefused = new Counter({
+    name: 'junction_gateway_cost_refused_total',
+    help: 'Operations refused with COST_ESTIMATED_TOO_EXPENSIVE, by whose limit: api_key (its own), contract, anonymous or default (MAX_COST).',
+    labelNames: ['budget'],
+    registers,
+  });
   const reloads = new Counter({
     name: 'junction_gateway_supergraph_reloads_total',
     help: 'Supergraphs handed to the gateway after the first (hot reloads), by outcome: success (now serving) or failure (invalid; the previous one serves on).',
@@ -134,6 +155,9 @@ export function createGatewayMetrics({ registry, circuits, pool }: GatewayMetric
     planCache: (hit) => (hit ? planHits.inc() : planMisses.inc()),
     planned: (seconds, outcome) => planning.observe({ outcome }, seconds),
     rateLimited: (by) => rateLimited.inc({ by }),
+    costEstimated: costs.series({ kind: 'estimated' }),
+    costActual: costs.series({ kind: 'actual' }),
+    costRefused: (budget) => costRefused.inc({ budget }),
     subgraph(name) {
       return {
         fetched: fetchDuration.series({ subgraph: name }),

@@ -3,18 +3,20 @@ import { parseClientSettings } from '#lib/client-settings.js';
 import type { SubgraphDataSource } from '#gateway/fetch/data-source.js';
 import type { Executor } from '#gateway/execution/executor.js';
 import type { AuthorizationPolicy } from '#gateway/stages/authorization/authorization-policy.js';
+import type { CostEstimator } from '#gateway/stages/cost/cost-estimator.js';
 import type { SubgraphFetcher } from '#gateway/fetch/transport.js';
 
 /** What one supergraph (or contract) gives the pipeline; a hot reload swaps in a new one. */
-export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy };
+export type ServedSupergraph = { executor: Executor; policy: AuthorizationPolicy; cost: CostEstimator };
 
 /**
  * Everything the gateway serves at once: the full supergraph, and each
  * contract (a supergraph with `@inaccessible` on what some clients may not
  * see, from `npm run compose`) for the clients mapped to it. Each is planned
- * and cached on its own executor, authorized by its own policy; all of them
- * share one subgraph client per subgraph name and URL, so a contract adds no
- * connections, and a client is retired only when no served supergraph uses it.
+ * and cached on its own executor, authorized by its own policy, priced by its
+ * own cost annotations; all of them share one subgraph client per subgraph
+ * name and URL, so a contract adds no connections, and a client is retired
+ * only when no served supergraph uses it.
  */
 export type ServedSupergraphs = {
   /** What `identity` is served: its client's contract, or the full supergraph. Read once per request. */

@@ -75,8 +75,6 @@ export type CostSchema = {
   readonly inputs: ReadonlyMap<string, ReadonlyMap<string, CostInput>>;
   /** For fragments' type conditions: each abstract type's possible object types. */
   readonly possibleTypes: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Whether the supergraph uses `@cost` or `@listSize` at all. */
-  readonly annotated: boolean;
 };
 
 type DirectiveNames = { cost: string | undefined; listSize: string | undefined; joinField: string | undefined };
@@ -102,7 +100,6 @@ export function costSchema(supergraphSdl: string): CostSchema {
   const possibleTypes = new Map<string, Set<string>>();
   const outputs = new Map<string, Map<string, CostField>>();
   const inputs = new Map<string, Map<string, CostInput>>();
-  let annotated = typeWeights.size > 0;
   for (const type of schema.types()) {
     if (isInterfaceType(type) || isUnionType(type)) {
       possibleTypes.set(type.name, new Set(possibleRuntimeTypes(type).map((object) => object.name)));
@@ -113,12 +110,9 @@ export function costSchema(supergraphSdl: string): CostSchema {
         const named = baseType(field.type!);
         const own = names.cost === undefined ? undefined : weightOf(field.appliedDirectivesOf(names.cost)[0]?.arguments().weight);
         const listSize = names.listSize === undefined ? undefined : listSizeOf(field.appliedDirectivesOf(names.listSize)[0]?.arguments());
-        annotated ||= own !== undefined || listSize !== undefined;
         const args = new Map<string, CostInput>();
         for (const argument of field.arguments()) {
-          const input = costInput(argument, names.cost, typeWeights);
-          annotated ||= input.weight !== undefined;
-          args.set(argument.name, input);
+          args.set(argument.name, costInput(argument, names.cost, typeWeights));
         }
         fields.set(field.name, {
           type: named.name,
@@ -136,9 +130,7 @@ export function costSchema(supergraphSdl: string): CostSchema {
     if (isInputObjectType(type)) {
       const fields = new Map<string, CostInput>();
       for (const field of type.fields()) {
-        const input = costInput(field, names.cost, typeWeights);
-        annotated ||= input.weight !== undefined;
-        fields.set(field.name, input);
+        fields.set(field.name, costInput(field, names.cost, typeWeights));
       }
       inputs.set(type.name, fields);
     }
@@ -154,7 +146,6 @@ export function costSchema(supergraphSdl: string): CostSchema {
     outputs,
     inputs,
     possibleTypes,
-    annotated,
   };
 }
 
