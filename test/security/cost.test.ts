@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BENCHMARK_QUERY } from '../../bench/data.js';
+import { generateWorld } from '../../scripts/seed/world.js';
 import { PRODUCTION_SECRET, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { startLibrary, type Library } from '../support/library.js';
 import { run } from '../support/processes.js';
@@ -190,7 +191,7 @@ describe('the defaults, over Junction’s own subgraphs', { timeout: 60_000 }, (
   let ours: GatewayProcess;
 
   beforeAll(async () => {
-    stack = await startTestStack(undefined, { GATEWAY_SECRET: PRODUCTION_SECRET });
+    stack = await startTestStack(generateWorld({ users: 3, products: 3, reviews: 3 }), { GATEWAY_SECRET: PRODUCTION_SECRET });
     ours = await startGatewayProcess(stack.supergraphSdl, { RATE_LIMIT: 'false' });
   });
   afterAll(async () => {
@@ -198,8 +199,12 @@ describe('the defaults, over Junction’s own subgraphs', { timeout: 60_000 }, (
     await stack?.close();
   });
 
-  const post = async (query: string, operationName?: string) => {
-    const response = await fetch(ours.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, operationName }) });
+  const post = async (query: string, operationName?: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(ours.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, operationName }),
+    });
     return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as Body };
   };
 
@@ -212,8 +217,17 @@ describe('the defaults, over Junction’s own subgraphs', { timeout: 60_000 }, (
   });
 
   it('and lets the benchmark query through (23,315)', async () => {
-    const bench = await post(BENCHMARK_QUERY, 'TestQuery');
+    const bench = await post(BENCHMARK_QUERY, 'TestQuery', { 'x-junction-cost': 'estimated' });
     expect(bench.status).toBe(200);
     expect(bench.body.errors).toBeUndefined();
+    expect(bench.body.extensions).toEqual({ cost: { estimated: 23_315 } });
+  });
+
+  it('keeps extensions.cost when authorization puts back the fields it took out', async () => {
+    const answered = await post('{ users(first: 2) { id email } }', undefined, { 'x-junction-cost': 'actual' });
+    expect(answered.body.data).toEqual({ users: [{ id: '1', email: null }, { id: '2', email: null }] });
+    expect(answered.body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
+    // Priced as sent (email included, free as a scalar); measured over what ran.
+    expect(answered.body.extensions).toEqual({ cost: { estimated: 2, actual: 2 } });
   });
 });
