@@ -118,6 +118,12 @@ describe('list sizes from @listSize', () => {
     expect(estimate('{ page(first: -5) { items { id } } }')).toBe(1);
   });
 
+  it('never NaN: a size past any number is bounded', () => {
+    const huge = '9'.repeat(400);
+    expect(estimate(`{ tags: loose(first: ${huge}) { id } weighted }`)).toBe(Number.MAX_SAFE_INTEGER + 5);
+    expect(estimate(`{ byIds(ids: []) { id } loose(first: ${huge}) { __typename } }`)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('requireOneSlicingArgument: exactly one slicing argument, or a coded refusal', () => {
     expect(estimate('{ window(first: 7) { id } }')).toBe(7);
     expect(estimate('{ window(first: 3, last: 4) { id } }')).toEqual({

@@ -124,7 +124,8 @@ class Estimation {
 
     const own = field.listSize && expectedSize(field.listSize, node, field, this.variable);
     const fromParent = sizing?.fields.has(name) ? sizing.size : undefined;
-    const instances = field.list ? Math.max(0, fromParent ?? own?.size ?? this.listSize) : 1;
+    // Between 0 and a finite bound, so that no size (a negative one, a 400-digit one) can lower the total or make it NaN.
+    const instances = field.list ? Math.min(Math.max(0, fromParent ?? own?.size ?? this.listSize), Number.MAX_SAFE_INTEGER) : 1;
 
     let call = field.weight;
     for (const argument of node.arguments ?? []) {

@@ -97,7 +97,8 @@ export function costStage({ settings, contractOf, onEstimated, onActual, onRefus
       if (!estimated.ok) return refusal(400, estimated.code, estimated.message);
       onEstimated?.(estimated.cost);
       const { max, budget } = limitFor(operation.request.identity);
-      if (estimated.cost > max) {
+      // Written so that a cost that is not a number is over every limit.
+      if (!(estimated.cost <= max)) {
         onRefused?.(budget);
         // Apollo Router's message and code, with the figures in `extensions.cost`.
         return refusal(400, 'COST_ESTIMATED_TOO_EXPENSIVE', `query estimated cost ${estimated.cost} exceeded configured maximum ${max}`, {
