@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { BodyTooLarge, readBody, requestInfoOf, sendError, type Handler, type RequestInfo } from '#lib/http.js';
+import { BodyTooLarge, readBody } from '#lib/request-body.js';
+import { requestInfoOf, sendError, type Handler, type RequestInfo } from '#lib/http.js';
 
 /*
  * The subgraphs' node:http binding for Apollo Server, on lib/http.ts's plain

@@ -202,12 +202,12 @@ export function readManifests(dir: string, files: string[]): (Manifest & { file:
 
 // --- What the code says -----------------------------------------------------
 
-/** The variables lib/env.ts's schema declares, read from its source. */
+/** The variables lib/env-schema.ts's schema declares, read from its source. */
 export function envSchemaNames(): string[] {
-  const source = readText('lib/env.ts');
+  const source = readText('lib/env-schema.ts');
   const start = source.indexOf('.object({');
   const end = source.indexOf('\n  })', start);
-  if (start < 0 || end < 0) throw new Error('lib/env.ts: cannot find the schema object');
+  if (start < 0 || end < 0) throw new Error('lib/env-schema.ts: cannot find the schema object');
   return [...source.slice(start, end).matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1]!);
 }
 

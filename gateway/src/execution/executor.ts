@@ -6,19 +6,16 @@ import {
   getOperationAST,
   getVariableValues,
   GraphQLError,
-  Kind,
   NoSchemaIntrospectionCustomRule,
   print,
   specifiedRules,
   validate,
-  visit,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { boundedMessage } from '#lib/client-text.js';
 import { activeSpan, markFailed, tracing, withChildSpanAsync } from '#lib/telemetry.js';
 import type { GatewayContext, SubgraphFetcher } from '#gateway/fetch/transport.js';
 import { planOperation, type OperationPlanning } from './operation-planner.js';
@@ -28,7 +25,8 @@ import { requirementsOf } from './plan-conflicts.js';
 import { resolvableKeys, unresolvableFetches } from './plan-keys.js';
 import { activeLabels, overrideLabelsOf } from './override-labels.js';
 import { executePlan } from './query-plan-executor.js';
-import { compileShape, conditionKey, type Shape } from './response-shape.js';
+import { compileShape, conditionKey, conditionVariablesOf, type Shape } from './response-shape.js';
+import { explainedBy, renamed, withCode } from './error-paths.js';
 import { writeResponse } from './response-writer.js';
 
 /**
@@ -275,55 +273,4 @@ function preparedInSpan(
     } else markFailed(span, String(prepared.errors[0]?.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED'));
     return prepared;
   });
-}
-
-/**
- * Whether a value missing at `path` is already accounted for: by an error at
- * that path, above it (a field that failed has no sub-fields) or below it (an
- * entity whose fetch failed at one of its fields), or by a failed fetch that
- * was to fill the object holding it.
- */
-function explainedBy(errors: readonly GraphQLError[], failed: ReadonlySet<object>) {
-  return (path: readonly (string | number)[], holder: object): boolean => {
-    if (failed.has(holder)) return true;
-    for (const error of errors) {
-      const at = error.path;
-      if (!at) continue;
-      const shorter = Math.min(at.length, path.length);
-      let index = 0;
-      while (index < shorter && at[index] === path[index]) index++;
-      if (index === shorter) return true;
-    }
-    return false;
-  };
-}
-
-/** An error whose path went through fields the gateway aliased, with the client's response names in its path. */
-function renamed(error: GraphQLError, renames: ReadonlyMap<string, string>): GraphQLError {
-  if (!error.path?.some((step) => typeof step === 'string' && renames.has(step))) return error;
-  const path = error.path.map((step) => (typeof step === 'string' ? (renames.get(step) ?? step) : step));
-  return new GraphQLError(error.message, { path, ...(error.originalError ? { originalError: error.originalError } : {}), extensions: error.extensions });
-}
-
-/** A validation or variable error with its code, its message bounded: graphql-js quotes a client's whole value (a 1 MB variable, twice). */
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(boundedMessage(error.message), {
-    ...(error.nodes ? { nodes: error.nodes } : {}),
-    ...(error.source && error.positions ? { source: error.source, positions: error.positions } : {}),
-    ...(error.path ? { path: error.path } : {}),
-    ...(error.originalError ? { originalError: error.originalError } : {}),
-    extensions: { ...error.extensions, code },
-  });
-}
-
-/** Names of the variables any @skip or @include of the document reads. */
-function conditionVariablesOf(document: DocumentNode): string[] {
-  const names = new Set<string>();
-  visit(document, {
-    Directive(node) {
-      if (node.name.value !== 'skip' && node.name.value !== 'include') return;
-      for (const argument of node.arguments ?? []) if (argument.value.kind === Kind.VARIABLE) names.add(argument.value.name.value);
-    },
-  });
-  return [...names].sort();
 }

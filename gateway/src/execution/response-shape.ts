@@ -16,6 +16,8 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  visit,
+  type DocumentNode,
 } from 'graphql';
 import { leafOf, type Leaf } from './leaf-values.js';
 import { keptBy } from './selection-conditions.js';
@@ -172,4 +174,16 @@ function collect(shape: Shape, group: SelectionGroup, runtime: Runtime): readonl
 function applies(schema: GraphQLSchema, condition: GraphQLCompositeType, type: GraphQLCompositeType): boolean {
   if (condition === type) return true;
   return isAbstractType(condition) && (isObjectType(type) || isInterfaceType(type)) && schema.isSubType(condition, type);
+}
+
+/** Names of the variables any @skip or @include of the document reads. */
+export function conditionVariablesOf(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Directive(node) {
+      if (node.name.value !== 'skip' && node.name.value !== 'include') return;
+      for (const argument of node.arguments ?? []) if (argument.value.kind === Kind.VARIABLE) names.add(argument.value.name.value);
+    },
+  });
+  return [...names].sort();
 }

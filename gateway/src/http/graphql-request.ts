@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { BodyTimeout, BodyTooLarge, readBody } from '#lib/http.js';
+import { BodyTimeout, BodyTooLarge, readBody } from '#lib/request-body.js';
 import type { ReadOperations } from '#gateway/pipeline/graphql-endpoint.js';
 import { refusal, type GraphQLRequest, type Refusal } from '#gateway/pipeline/stage.js';
 import type { AnswerWriter } from './encoders/encoder.js';
