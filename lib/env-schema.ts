@@ -141,6 +141,8 @@ export const schema = z
     SUBGRAPH_TIMEOUT_MS: millis(30_000),
     REQUEST_TIMEOUT_MS: millis(60_000),
     SUBGRAPH_MAX_RESPONSE_BYTES: count(50 * 1024 * 1024),
+    // The most one request's answer may hold: its subgraphs' answers, and the JSON written from them (0: no limit).
+    MAX_RESPONSE_BYTES: z.coerce.number().int().min(0).default(10 * 1024 * 1024),
     SUBGRAPH_RETRY: flag.default(true),
     CIRCUIT_BREAKER_FAILURES: count(5),
     CIRCUIT_BREAKER_RESET_MS: millis(10_000),

@@ -5,7 +5,7 @@ type Bucket = { burst: number; perSecond: number };
 /** Typed settings for each part of the gateway's request pipeline (gateway/src/stages/), read from the variables above. */
 export type GatewaySettings = {
   /** Reading requests (gateway/src/http/graphql-request.ts) and the deadline of each. */
-  request: { maxBodyBytes: number; bodyTimeoutMs: number; allowBatching: boolean; maxBatchSize: number; timeoutMs: number };
+  request: { maxBodyBytes: number; bodyTimeoutMs: number; allowBatching: boolean; maxBatchSize: number; timeoutMs: number; maxResponseBytes: number };
   /** What the HTTP server allows each connection (lib/http.ts's ServerLimits). */
   server: {
     headersTimeoutMs: number;
@@ -55,6 +55,7 @@ export function gatewaySettings(env: ParsedEnv, introspection: boolean | undefin
       allowBatching: env.ALLOW_BATCHING,
       maxBatchSize: env.MAX_BATCH_SIZE,
       timeoutMs: env.REQUEST_TIMEOUT_MS,
+      maxResponseBytes: env.MAX_RESPONSE_BYTES,
     },
     server: serverLimits(env),
     identify: { apiKeyCacheMs: env.API_KEY_CACHE_MS },

@@ -163,6 +163,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       signIdentity: gatewayTokens(env.GATEWAY_SECRET),
       formatError: createGatewayErrorFormatter({ production }),
       requestTimeoutMs: env.gateway.request.timeoutMs,
+      maxResponseBytes: env.gateway.request.maxResponseBytes,
       logger,
       metrics,
     });

@@ -223,6 +223,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
         context: request.context,
         refused: prepared.refused,
       });
+      const budget = request.context.budget;
+      if (budget?.exceeded) return tooLarge(budget.limit);
       for (const name of prepared.unplanned?.(coerced.coerced) ?? []) {
         const message = 'No subgraph can resolve this field: the query plan for it is empty.';
         execution.errors.push(new GraphQLError(message, { path: [name], extensions: { code: 'QUERY_PLAN_EMPTY' } }));
@@ -247,11 +249,24 @@ export function createExecutor(options: ExecutorOptions): Executor {
         escapes: execution.escapes,
         explained: explainedBy(execution.errors, execution.failed),
         refused: execution.refused,
+        maxBytes: budget ? budget.limit - budget.written : undefined,
       });
+      if ('tooLarge' in written) return tooLarge(budget!.limit);
+      if (budget) budget.written += written.bytes;
       const errors = written.errors.length > 0 ? [...execution.errors, ...written.errors] : execution.errors;
       return { status: 200, data: written.data, errors: prepared.renames ? errors.map((error) => renamed(error, prepared.renames!)) : errors };
     },
   };
+}
+
+/**
+ * The answer to an operation whose answer passed the request's budget
+ * (MAX_RESPONSE_BYTES): its subgraph answers or the text written from them.
+ * No part of the data: a cut-off answer would be a wrong one.
+ */
+function tooLarge(limit: number): ExecutionResult {
+  const message = `The answer is larger than this gateway's limit of ${limit} bytes: ask for fewer fields or fewer items.`;
+  return { status: 200, data: 'null', errors: [new GraphQLError(message, { extensions: { code: 'RESPONSE_TOO_LARGE' } })] };
 }
 
 /**

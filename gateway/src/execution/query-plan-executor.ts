@@ -83,6 +83,8 @@ async function executeNode(execution: PlanExecution, node: PlanNode, cursor: Cur
       return;
     }
     case 'Fetch': {
+      // The request's answers are past its budget: the answer will be RESPONSE_TOO_LARGE, and nothing more is fetched for it.
+      if (execution.context.budget?.exceeded) return;
       const refusal = execution.refused?.get(node);
       if (refusal) {
         for (const entity of cursor.entities) result.refused.set(entity, { message: refusal, serviceName: node.serviceName });

@@ -11,12 +11,17 @@ type Data = Record<string, unknown>;
 /** A field and its type (or its list's item type), where a value sits: for error messages. */
 type Place = { field: CompiledField; type: TypeShape };
 
-export type WrittenResponse = {
-  /** JSON text of `data`: `null` when a null reached the root. */
-  data: string;
-  /** Values that could not be completed, with where; none for what `explained` already accounts for. */
-  errors: GraphQLError[];
-};
+export type WrittenResponse =
+  | {
+      /** JSON text of `data`: `null` when a null reached the root. */
+      data: string;
+      /** Values that could not be completed, with where; none for what `explained` already accounts for. */
+      errors: GraphQLError[];
+      /** Bytes of `data` as UTF-8, or at most (its length, when that alone shows it is within `maxBytes`). */
+      bytes: number;
+    }
+  /** The text passed `maxBytes`: writing stopped there. */
+  | { tooLarge: true };
 
 export type WriteOptions = {
   /** The already shaped values of root `__schema` and `__type` fields, by response name. */
@@ -31,7 +36,12 @@ export type WriteOptions = {
   explained?: ((path: readonly (string | number)[], holder: Data) => boolean) | undefined;
   /** Objects a fetch was not sent for, with why (query-plan-executor.ts): a value missing in one is null with that error. */
   refused?: ReadonlyMap<Data, { message: string; serviceName: string }> | undefined;
+  /** The most bytes of UTF-8 `data` may take; writing stops as soon as it is past them. */
+  maxBytes?: number | undefined;
 };
+
+/** Thrown through the writer's recursion when the text passes its limit. */
+const TOO_LARGE = Symbol('too large');
 
 /**
  * Writes the client's response straight from the merged subgraph data, as
@@ -60,8 +70,18 @@ export type WriteOptions = {
  */
 export function writeResponse(shape: Shape, data: Data, options: WriteOptions): WrittenResponse {
   const writer = new Writer(shape, options);
-  const written = writer.object(data, { type: shape.root, known: true }, shape.fields, undefined);
-  return { data: written === BUBBLE ? 'null' : written, errors: writer.errors };
+  let written: Written;
+  try {
+    written = writer.object(data, { type: shape.root, known: true }, shape.fields, undefined);
+  } catch (error) {
+    if (error === TOO_LARGE) return { tooLarge: true };
+    throw error;
+  }
+  const text = written === BUBBLE ? 'null' : written;
+  // The writer counted characters; UTF-8 takes up to 3 bytes for one, so bytes are counted only where that matters.
+  const max = options.maxBytes ?? Infinity;
+  const bytes = text.length * 3 <= max ? text.length : Buffer.byteLength(text);
+  return bytes > max ? { tooLarge: true } : { data: text, errors: writer.errors, bytes };
 }
 
 class Writer {
@@ -71,6 +91,14 @@ class Writer {
   private readonly escapes: boolean;
   private readonly explained: WriteOptions['explained'];
   private readonly refused: WriteOptions['refused'];
+  /** The most characters the text may take: at least its bytes' worth, so past it the text is surely too large. */
+  private readonly room: number;
+  /**
+   * Characters written so far, counted as each key and leaf is written (a
+   * value nested in others is counted once, not once per level), including
+   * those of objects a null then replaced: what the writer holds never passes `room`.
+   */
+  private size = 0;
 
   constructor(
     private readonly shape: Shape,
@@ -80,6 +108,7 @@ class Writer {
     this.escapes = options.escapes;
     this.explained = options.explained;
     this.refused = options.refused;
+    this.room = options.maxBytes ?? Infinity;
   }
 
   /** An object of `runtime` type; `place` is the field (and its type) it is the value of, none at the root. */
@@ -88,6 +117,7 @@ class Writer {
     let out = '{';
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index]!;
+      this.grow(field.key.length + 1);
       let text: Written;
       if (field.answer === 'typename') {
         // Without an object type (no __typename, or an interface object's), the gateway cannot say which type it is.
@@ -96,9 +126,11 @@ class Writer {
           return BUBBLE;
         }
         text = `"${runtime.type.name}"`;
+        this.grow(text.length);
       } else if (field.answer === 'introspection') {
         // Only root fields: validation refuses them anywhere else.
         text = JSON.stringify(this.introspection?.[field.responseName] ?? null);
+        this.grow(text.length);
       } else {
         this.path.push(field.responseName);
         text = this.value(value[field.source], field.type!, field, value);
@@ -118,14 +150,19 @@ class Writer {
         this.errors.push(new GraphQLError(refusal.message, { path: [...this.path], extensions: { code: 'QUERY_PLAN_INVALID', serviceName: refusal.serviceName } }));
         return type.nonNull ? BUBBLE : 'null';
       }
-      if (!type.nonNull) return 'null';
+      if (!type.nonNull) {
+        this.grow(4);
+        return 'null';
+      }
       if (!this.explained?.(this.path, holder)) this.error(`Cannot return null for non-nullable ${this.describe(field, type)}.`);
       return BUBBLE;
     }
     let written: Written | undefined;
     if (type.kind === 'leaf') {
       written = leafText(type.leaf, value, this.escapes);
-      return written ?? this.invalid('Invalid value found for', field, type);
+      if (written === undefined) return this.invalid('Invalid value found for', field, type);
+      this.grow(written.length);
+      return written;
     }
     if (type.kind === 'list') {
       if (!Array.isArray(value)) return this.invalid('Invalid value found for', field, type);
@@ -144,6 +181,7 @@ class Writer {
     // an object stops at its first such field, a list reports every item's error.
     let bubbled = false;
     let out = '[';
+    this.grow(values.length + 1);
     for (let index = 0; index < values.length; index++) {
       this.path.push(index);
       const text = this.value(values[index], itemType, field, holder);
@@ -174,6 +212,12 @@ class Writer {
       return this.shape.schema.isSubType(type, named) ? { type: named, known: true } : undefined;
     }
     return undefined;
+  }
+
+  /** Counts `characters` more written; past the limit, writing stops. */
+  private grow(characters: number): void {
+    this.size += characters;
+    if (this.size > this.room) throw TOO_LARGE;
   }
 
   /** A value that cannot be completed: null with an error at its path, or `BUBBLE` in a non-null position. */

@@ -15,6 +15,7 @@ export type SubgraphFailure =
   | 'interrupted' // the connection broke in the middle of the answer
   | 'non-graphql' // an answer that is not a GraphQL response: HTML, plain text, JSON of another shape
   | 'too-large' // more than maxResponseBytes
+  | 'over-budget' // the whole request's answers passed its budget (MAX_RESPONSE_BYTES)
   | 'invalid-json';
 
 /** A failed fetch. Its message and fields are for the log only: they hold addresses and bodies. */

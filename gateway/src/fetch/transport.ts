@@ -18,7 +18,35 @@ export type GatewayContext = {
   signal?: AbortSignal;
   /** The caller's identity, signed for the subgraphs (header `x-junction-gateway`). */
   gatewayToken?: () => Promise<string>;
+  /**
+   * How many bytes of answers the request may hold (MAX_RESPONSE_BYTES). A
+   * transport counts each answer's bytes into it as they arrive, and fails the
+   * fetch with `over-budget` as soon as the request's answers pass the limit.
+   */
+  budget?: AnswerBudget;
 };
+
+/**
+ * The bytes one request's answer may hold, shared by its fetches and then by
+ * the response writer: subgraph answers as they arrive (`received`) and the
+ * JSON text written for the client (`written`), each within `limit`.
+ */
+export class AnswerBudget {
+  received = 0;
+  written = 0;
+  constructor(readonly limit: number) {}
+
+  /** Counts `bytes` more of a subgraph's answer; false once the request's answers are past the limit. */
+  receive(bytes: number): boolean {
+    this.received += bytes;
+    return this.received <= this.limit;
+  }
+
+  /** Whether the subgraphs' answers passed the limit: no further fetch is sent. */
+  get exceeded(): boolean {
+    return this.received > this.limit;
+  }
+}
 
 /** One operation for a subgraph, as the query planner made it. */
 export type SubgraphFetchRequest = {
@@ -28,7 +56,11 @@ export type SubgraphFetchRequest = {
   extensions?: Record<string, unknown> | undefined;
 };
 
-/** How a fetch failed: as the transport saw it, a GraphQL answer with a 5xx (for the metrics), or refused by an open circuit. */
+/**
+ * How a fetch failed: as the transport saw it, a GraphQL answer with a 5xx
+ * (for the metrics), refused by an open circuit, or stopped because the
+ * request's answers passed its budget (AnswerBudget).
+ */
 export type SubgraphFetchFailure = SubgraphFailure | 'server-error' | 'circuit-open';
 
 /** All the executor needs of a subgraph: the fetch side of its transport, wrapped. */

@@ -80,7 +80,7 @@ export function createGatewayMetrics({ registry, circuits, pool }: GatewayMetric
   });
   const fetchErrors = new Counter({
     name: 'junction_gateway_subgraph_fetch_errors_total',
-    help: 'Failed subgraph fetches by subgraph and kind: timeout, deadline, unreachable, interrupted, non-graphql, too-large, invalid-json, server-error (a GraphQL answer with a 5xx), circuit-open (not sent).',
+    help: 'Failed subgraph fetches by subgraph and kind: timeout, deadline, unreachable, interrupted, non-graphql, too-large, over-budget (a request past MAX_RESPONSE_BYTES), invalid-json, server-error (a GraphQL answer with a 5xx), circuit-open (not sent).',
     labelNames: ['subgraph', 'kind'],
     registers,
   });

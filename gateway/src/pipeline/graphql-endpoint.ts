@@ -4,6 +4,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { requestIdOf, type Handler } from '#lib/http.js';
 import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
+import { AnswerBudget } from '#gateway/fetch/transport.js';
 import type { ServedSupergraph } from '#gateway/supergraph/served-supergraphs.js';
 import { formatted, logRequestErrors } from './error-masking.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -37,10 +38,15 @@ export type PipelineOptions = {
   formatError(error: GraphQLFormattedError): GraphQLFormattedError;
   /** REQUEST_TIMEOUT_MS: the deadline of every fetch a request makes. */
   requestTimeoutMs: number;
+  /** MAX_RESPONSE_BYTES: the most one request's answer may hold, its subgraphs' answers and the text written from them (0: no limit). */
+  maxResponseBytes?: number | undefined;
   logger: Logger;
   /** Names operations for the metrics; undefined when METRICS is off. */
   metrics?: GatewayMetrics | undefined;
 };
+
+/** What every fetch of one request shares: its deadline, and the bytes its answer may hold. */
+type Bounds = { deadline: AbortSignal; budget: AnswerBudget | undefined };
 
 export function createGraphQLEndpoint(options: PipelineOptions): Handler {
   const { stages, logger, formatError, metrics, record, send } = options;
@@ -54,17 +60,17 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     record(res.req, requestId, outcome, started);
   }
 
-  async function runOne(request: RequestState, served: ServedSupergraph, sent: GraphQLRequest, method: 'GET' | 'POST', deadline: AbortSignal): Promise<Outcome> {
+  async function runOne(request: RequestState, served: ServedSupergraph, sent: GraphQLRequest, method: 'GET' | 'POST', bounds: Bounds): Promise<Outcome> {
     const operation: OperationState = { request, method, sent, served, query: sent.query };
     for (const stage of operationHooks) {
       const refused = await stage.onOperation!(operation);
       if (refused) return named(refusalOutcome(refused, request.requestId), operation);
     }
-    return named(await execute(operation, deadline), operation);
+    return named(await execute(operation, bounds), operation);
   }
 
   /** Runs an operation every stage let through, and shapes its answer. */
-  async function execute(operation: OperationState, deadline: AbortSignal): Promise<Outcome> {
+  async function execute(operation: OperationState, { deadline, budget }: Bounds): Promise<Outcome> {
     const { request, served, document, sent } = operation;
     const { requestId, identity } = request;
     if (!document || operation.query === undefined) throw new Error('No stage parsed the operation: the stage list needs one that sets `document` (limits).');
@@ -73,7 +79,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       query: operation.query,
       operationName: sent.operationName,
       variables: sent.variables ?? undefined,
-      context: { requestId, signal: deadline, gatewayToken: options.signIdentity(identity) },
+      context: { requestId, signal: deadline, gatewayToken: options.signIdentity(identity), ...(budget ? { budget } : {}) },
       overrideLabels: operation.overrideLabels,
     });
     logRequestErrors(logger, requestId, result.errors);
@@ -136,11 +142,13 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     const deadline = AbortSignal.timeout(options.requestTimeoutMs);
     // Every subgraph fetch of the request listens to it; a wide plan has many.
     setMaxListeners(0, deadline);
+    // One budget for the whole answer, a batch's operations together.
+    const bounds: Bounds = { deadline, budget: options.maxResponseBytes ? new AnswerBudget(options.maxResponseBytes) : undefined };
     const served = options.served(request.identity);
     const outcomes: Outcome[] = [];
     for (const sent of read.requests) {
       try {
-        outcomes.push(await runOne(request, served, sent, read.method, deadline));
+        outcomes.push(await runOne(request, served, sent, read.method, bounds));
       } catch (error) {
         logger.error({ err: error, requestId }, 'request failed');
         outcomes.push({ status: 500, body: errorBody(requestId, 'INTERNAL_SERVER_ERROR', 'Internal server error') });

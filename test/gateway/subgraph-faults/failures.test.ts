@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AnswerBudget } from '#gateway/fetch/transport.js';
 import { LATEST_REVIEW, PRODUCTS } from '../../fixtures/fault-supergraph.js';
 import { freePorts, run, type Running } from '../../support/processes.js';
 import {
@@ -143,6 +144,28 @@ describe('a subgraph that fails', () => {
       );
       // The gateway hung up: the subgraph got nowhere near writing its 256 MiB.
       expect(await reviews.hugeAbortedAfter).toBeLessThan(32 * 1024 * 1024);
+    },
+  );
+
+  it.each(['huge', 'huge-declared'] as const)(
+    "answering a body past the request's budget (MAX_RESPONSE_BYTES, %s): RESPONSE_TOO_LARGE, cut off early, the subgraph not blamed",
+    async (mode) => {
+      const reviews = await misbehaving(mode);
+      const gateway = await startGateway({ reviewsUrl: reviews.url });
+      const result = await gateway.query(undefined, { budget: new AnswerBudget(64 * 1024) });
+      // No part of the data: the products that did arrive are not an answer to the query.
+      expect(result).toEqual({
+        data: null,
+        errors: [
+          {
+            message: "The answer is larger than this gateway's limit of 65536 bytes: ask for fewer fields or fewer items.",
+            extensions: { code: 'RESPONSE_TOO_LARGE' },
+          },
+        ],
+      });
+      expect(await reviews.hugeAbortedAfter).toBeLessThan(32 * 1024 * 1024);
+      // The request's doing, not the subgraph's: no error line for it.
+      expect(gateway.logs.filter((line) => line.level >= 40)).toEqual([]);
     },
   );
 

@@ -40,10 +40,11 @@ class FetchAdmission implements FetchHooks<CircuitPermit> {
 
 /**
  * Which failures say the subgraph is unwell. A deadline is the caller giving
- * up; an answer too large is the query's size, from a subgraph that answered.
+ * up, and so is a request whose answers passed its budget; an answer too
+ * large is the query's size, from a subgraph that answered.
  */
 function report(permit: CircuitPermit, failure: SubgraphFetchFailure): void {
-  if (failure === 'deadline') permit.abandoned();
+  if (failure === 'deadline' || failure === 'over-budget') permit.abandoned();
   else if (failure === 'too-large') permit.succeeded();
   else permit.failed();
 }

@@ -34,6 +34,11 @@ class FetchLogging implements FetchHooks<unknown> {
       this.logger.debug({ subgraph: this.subgraph, requestId }, 'subgraph fetch refused: circuit open');
       return;
     }
+    if (error.failure === 'over-budget') {
+      // The request's doing, not the subgraph's: its answer is RESPONSE_TOO_LARGE, which the request's log line has.
+      this.logger.debug({ subgraph: this.subgraph, requestId }, "subgraph fetch cut off: the request's answers passed MAX_RESPONSE_BYTES");
+      return;
+    }
     this.logger.error(
       {
         subgraph: this.subgraph,

@@ -91,6 +91,7 @@ class HttpTransport implements SubgraphTransport {
         headers,
         timeoutMs: this.timeoutMs,
         maxResponseBytes: this.maxResponseBytes,
+        budget: context?.budget,
         retry: this.retries(query),
         signal: context?.signal,
       });
@@ -168,6 +169,8 @@ class HttpTransport implements SubgraphTransport {
         return `${subgraph} answered with a response that is too large (over ${this.maxResponseBytes} bytes).`;
       case 'invalid-json':
         return `${subgraph} answered with invalid JSON.`;
+      case 'over-budget':
+        return `${subgraph}'s answer was cut off: the request's answers passed the gateway's limit.`;
     }
   }
 }

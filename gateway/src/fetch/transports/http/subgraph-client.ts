@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { Pool } from 'undici';
+import type { AnswerBudget } from '#gateway/fetch/transport.js';
 import { EXCERPT_BYTES, GRAPHQL_CONTENT_TYPE, readAnswer, SubgraphFetchError, type SubgraphResponse } from '#gateway/fetch/subgraph-answer.js';
 
 export { NO_ESCAPES, SubgraphFetchError, type SubgraphFailure, type SubgraphResponse } from '#gateway/fetch/subgraph-answer.js';
@@ -17,6 +18,8 @@ export type SubgraphRequest = {
   signal?: AbortSignal;
   /** Larger answers are cut off as soon as they pass this, never buffered. */
   maxResponseBytes: number;
+  /** The whole request's answers, this one's bytes counted in as they arrive: cut off as soon as they pass its limit. */
+  budget?: AnswerBudget | undefined;
   /**
    * Whether a connection that fails before any byte of the answer is tried
    * once more. Safe for queries only: a mutation may have run anyway.
@@ -184,12 +187,13 @@ class Exchange implements Dispatcher.DispatchHandlers {
       else if (name === 'content-length') declared = Number(rawHeaders[index + 1]!.toString('latin1'));
     }
     this.isJson = GRAPHQL_CONTENT_TYPE.test(this.contentType);
-    const max = this.fetch.request.maxResponseBytes;
-    if (this.isJson && declared > max) {
-      this.end(new SubgraphFetchError('too-large', `content-length ${declared} over ${max}`, { status: statusCode }));
-      this.abort?.(new Error('answer too large'));
-      return false;
+    const { maxResponseBytes: max, budget } = this.fetch.request;
+    if (this.isJson && budget && declared > budget.limit - budget.received) {
+      // Counted as if read, so the request knows its answers are past the budget.
+      budget.receive(declared);
+      return this.cutOff(overBudget(budget, statusCode));
     }
+    if (this.isJson && declared > max) return this.cutOff(new SubgraphFetchError('too-large', `content-length ${declared} over ${max}`, { status: statusCode }));
     // Of a non-GraphQL answer we only want the start, for the log: an HTML error page can be big.
     this.limit = this.isJson ? max : EXCERPT_BYTES;
     return true;
@@ -197,6 +201,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
 
   onData(chunk: Buffer): boolean {
     if (this.finished) return false;
+    const budget = this.fetch.request.budget;
+    if (budget && this.isJson && !budget.receive(chunk.length)) return this.cutOff(overBudget(budget, this.status ?? 0));
     if (this.size + chunk.length > this.limit) {
       if (this.isJson) {
         const max = this.fetch.request.maxResponseBytes;
@@ -212,6 +218,13 @@ class Exchange implements Dispatcher.DispatchHandlers {
     this.size += chunk.length;
     this.chunks.push(chunk);
     return true;
+  }
+
+  /** Ends with `error` and drops the connection: what is left of the answer is never read. */
+  private cutOff(error: SubgraphFetchError): false {
+    this.end(error);
+    this.abort?.(new Error('answer cut off'));
+    return false;
   }
 
   onComplete(): void {
@@ -230,6 +243,10 @@ class Exchange implements Dispatcher.DispatchHandlers {
     this.finished = true;
     this.fetch.ended(error, answer);
   }
+}
+
+function overBudget(budget: AnswerBudget, status: number): SubgraphFetchError {
+  return new SubgraphFetchError('over-budget', `the request's answers passed ${budget.limit} bytes`, { status });
 }
 
 function deadlinePassed(): SubgraphFetchError {
