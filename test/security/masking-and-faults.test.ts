@@ -22,6 +22,8 @@ beforeAll(async () => {
     CIRCUIT_BREAKER_FAILURES: '3',
     CIRCUIT_BREAKER_RESET_MS: String(BREAKER_RESET_MS),
     RATE_LIMIT: 'false',
+    // Below MAX_RESPONSE_BYTES (10 MB), which a larger answer would pass first (test/security/response-size.test.ts).
+    SUBGRAPH_MAX_RESPONSE_BYTES: '1000000',
   });
 });
 

@@ -147,11 +147,14 @@ describe('a subgraph that fails', () => {
     },
   );
 
-  it.each(['huge', 'huge-declared'] as const)(
-    "answering a body past the request's budget (MAX_RESPONSE_BYTES, %s): RESPONSE_TOO_LARGE, cut off early, the subgraph not blamed",
-    async (mode) => {
+  it.each([
+    ['huge', undefined],
+    ['huge-declared', 512 * 1024 * 1024],
+  ] as const)(
+    "answering a body past the request's budget (MAX_RESPONSE_BYTES, %s) but within the subgraph's own limit: RESPONSE_TOO_LARGE, cut off early, the subgraph not blamed",
+    async (mode, maxResponseBytes) => {
       const reviews = await misbehaving(mode);
-      const gateway = await startGateway({ reviewsUrl: reviews.url });
+      const gateway = await startGateway({ reviewsUrl: reviews.url, ...(maxResponseBytes ? { maxResponseBytes } : {}) });
       const result = await gateway.query(undefined, { budget: new AnswerBudget(64 * 1024) });
       // No part of the data: the products that did arrive are not an answer to the query.
       expect(result).toEqual({

@@ -188,12 +188,13 @@ class Exchange implements Dispatcher.DispatchHandlers {
     }
     this.isJson = GRAPHQL_CONTENT_TYPE.test(this.contentType);
     const { maxResponseBytes: max, budget } = this.fetch.request;
+    // An answer over the subgraph's own limit is the subgraph's failure; one within it, the request's size.
+    if (this.isJson && declared > max) return this.cutOff(new SubgraphFetchError('too-large', `content-length ${declared} over ${max}`, { status: statusCode }));
     if (this.isJson && budget && declared > budget.limit - budget.received) {
       // Counted as if read, so the request knows its answers are past the budget.
       budget.receive(declared);
       return this.cutOff(overBudget(budget, statusCode));
     }
-    if (this.isJson && declared > max) return this.cutOff(new SubgraphFetchError('too-large', `content-length ${declared} over ${max}`, { status: statusCode }));
     // Of a non-GraphQL answer we only want the start, for the log: an HTML error page can be big.
     this.limit = this.isJson ? max : EXCERPT_BYTES;
     return true;
