@@ -8,7 +8,7 @@
 # There is no compile step: the code runs as TypeScript through tsx, a production dependency.
 
 # 1. Every dependency, to check what ships: it type-checks, and supergraph.graphql is current.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -16,13 +16,13 @@ COPY . .
 RUN npm run typecheck && npm run compose -- --check
 
 # 2. Production dependencies only (`dependencies` in package.json, tsx among them).
-FROM node:20-bookworm-slim AS production-dependencies
+FROM node:24-bookworm-slim AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 # 3. What runs: production dependencies and the checked sources, owned by root, read-only to the app.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules

@@ -95,10 +95,10 @@ const entrypointFiles = [...Object.keys(SERVICE_SCRIPTS), 'gateway']
   .map((call) => call.find((word) => /\.(ts|js)$/.test(word))!);
 
 describe('the image (Dockerfile, .dockerignore)', () => {
-  it('builds on Node 20 in stages: npm ci to check the code, npm ci --omit=dev for what ships', () => {
+  it('builds on Node 24 in stages: npm ci to check the code, npm ci --omit=dev for what ships', () => {
     const froms = dockerfile.filter((instruction) => instruction.keyword === 'FROM');
     expect(froms.length).toBeGreaterThanOrEqual(2);
-    for (const from of froms) expect(from.args).toMatch(/^node:20[-.\w]*(\s|$)/);
+    for (const from of froms) expect(from.args).toMatch(/^node:24[-.\w]*(\s|$)/);
     const runs = dockerfile.filter((instruction) => instruction.keyword === 'RUN').map((run) => run.args);
     expect(runs.some((run) => /npm ci(?!.*--omit=dev)/.test(run))).toBe(true);
     const modules = only('COPY').find((copy) => words(copy.args).words.some((word) => word.endsWith('/node_modules')))!;
