@@ -1,0 +1,283 @@
+import type { schema } from './env-schema.js';
+
+/**
+ * What each environment variable of env-schema.ts means, for people: the
+ * source of docs/SETTINGS.md (`npm run docs:settings`, checked in CI). The
+ * type requires an entry for every variable the schema reads and refuses
+ * one for a variable it does not, so the reference cannot fall behind.
+ */
+export type SettingGroup = (typeof GROUPS)[number];
+
+export type SettingReference = {
+  group: SettingGroup;
+  /** Which processes read it: `all`, `gateway`, `subgraphs`, `scripts`… */
+  usedBy: string;
+  meaning: string;
+  /** The default as people should read it, when the schema's own (or its absence) does not say it: one that depends on NODE_ENV, say. */
+  default?: string;
+};
+
+/** The sections of docs/SETTINGS.md, in order. */
+export const GROUPS = [
+  'Every process',
+  'Logs, metrics and traces',
+  'Database',
+  'Subgraphs and composition',
+  'Gateway: requests',
+  'Gateway: who is calling',
+  'Gateway: what is exposed',
+  'Gateway: persisted documents',
+  'Gateway: rate limits',
+  'Gateway: demand control',
+  'Gateway: slow and greedy clients',
+  'Gateway: query planning',
+  'Gateway: subgraph faults',
+  'Gateway: contracts and progressive override',
+] as const;
+
+type Variable = keyof typeof schema.shape;
+
+export const SETTINGS: { readonly [Name in Variable]: SettingReference } = {
+  NODE_ENV: {
+    group: 'Every process',
+    usedBy: 'all',
+    meaning: '`development`, `production` or `test`. `production` hides error details, applies the security defaults and requires `GATEWAY_SECRET`.',
+  },
+  PORT: { group: 'Every process', usedBy: 'all', default: '`4000` gateway, `4001`–`4004` subgraphs', meaning: 'The port to listen on (`npm start`: the gateway’s).' },
+  HOST: { group: 'Every process', usedBy: 'all', default: 'all interfaces', meaning: 'The address to bind.' },
+  GATEWAY_SECRET: {
+    group: 'Every process',
+    usedBy: 'gateway, subgraphs',
+    default: 'a development secret; required in production',
+    meaning: 'Signs the identity the gateway forwards (header `x-junction-gateway`); subgraphs refuse requests without it. At least 32 characters.',
+  },
+  SHUTDOWN_GRACE_MS: {
+    group: 'Every process',
+    usedBy: 'all',
+    meaning: 'On SIGTERM or SIGINT, how long requests in flight get to finish before their connections are cut.',
+  },
+  SHUTDOWN_DELAY_MS: {
+    group: 'Every process',
+    usedBy: 'all',
+    meaning: 'On SIGTERM or SIGINT, how long a process keeps serving, `/ready` already answering 503, before it stops accepting connections.',
+  },
+
+  LOG_LEVEL: {
+    group: 'Logs, metrics and traces',
+    usedBy: 'all',
+    default: '`debug` in development, `info` in production, `silent` in tests',
+    meaning: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
+  },
+  LOG_FORMAT: {
+    group: 'Logs, metrics and traces',
+    usedBy: 'all',
+    default: '`pretty` in development at a terminal, else `json`',
+    meaning: '`json` (one object per line) or `pretty` (pino-pretty).',
+  },
+  LOG_REQUESTS: { group: 'Logs, metrics and traces', usedBy: 'gateway', meaning: 'One `request completed` line per operation answered.' },
+  METRICS: { group: 'Logs, metrics and traces', usedBy: 'all', meaning: '`false` leaves out `GET /metrics` and counts nothing.' },
+  OTEL_SDK_DISABLED: { group: 'Logs, metrics and traces', usedBy: 'all', meaning: '`true` keeps tracing off whatever else is set.' },
+  OTEL_TRACES_EXPORTER: {
+    group: 'Logs, metrics and traces',
+    usedBy: 'all',
+    default: 'none: tracing off',
+    meaning: '`otlp`, `console`, or both comma-separated; `none` keeps tracing off.',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    group: 'Logs, metrics and traces',
+    usedBy: 'all',
+    meaning: 'Turns tracing on: the OTLP/HTTP collector, e.g. `http://collector:4318` (`/v1/traces` is added).',
+  },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { group: 'Logs, metrics and traces', usedBy: 'all', meaning: 'The same, as the full URL for traces.' },
+  OTEL_SERVICE_NAME: { group: 'Logs, metrics and traces', usedBy: 'all', default: '`junction-<service>`', meaning: 'The traces’ `service.name`.' },
+  OTEL_TRACES_SAMPLER: {
+    group: 'Logs, metrics and traces',
+    usedBy: 'all',
+    meaning: '`always_on`, `always_off`, `traceidratio`, or `parentbased_` and one of these.',
+  },
+  OTEL_TRACES_SAMPLER_ARG: { group: 'Logs, metrics and traces', usedBy: 'all', meaning: 'The ratio of traces kept, 0 to 1, for the `traceidratio` samplers.' },
+
+  DATABASE_URL: {
+    group: 'Database',
+    usedBy: 'subgraphs, gateway, scripts',
+    default: 'none: the embedded database',
+    meaning: 'A `postgres://` URL of a Postgres server.',
+  },
+  JUNCTION_DATA_DIR: { group: 'Database', usedBy: 'subgraphs, gateway, scripts', meaning: 'Where the embedded database persists (`<dir>/pglite`).' },
+  DATABASE_POOL_MAX: { group: 'Database', usedBy: 'subgraphs, gateway', meaning: 'The most connections to `DATABASE_URL` per process.' },
+  DATABASE_POOL_TIMEOUT_MS: { group: 'Database', usedBy: 'subgraphs, gateway', meaning: 'The longest a query waits for a free connection before failing.' },
+  DATABASE_STATEMENT_TIMEOUT_MS: {
+    group: 'Database',
+    usedBy: 'subgraphs, gateway',
+    meaning: 'Postgres `statement_timeout` of every connection (migrations and seeding lift it).',
+  },
+
+  ACCOUNTS_URL: {
+    group: 'Subgraphs and composition',
+    usedBy: 'compose, start, reviews',
+    meaning: 'The accounts subgraph’s URL: its routing URL, and where reviews asks about users.',
+  },
+  PRODUCTS_URL: { group: 'Subgraphs and composition', usedBy: 'compose, start, reviews, inventory', meaning: 'The products subgraph’s URL.' },
+  SUPERGRAPH_POLL_INTERVAL_MS: {
+    group: 'Subgraphs and composition',
+    usedBy: 'gateway',
+    meaning: 'How often a `--supergraph URL` is polled for a new supergraph, unless `--poll-interval` says.',
+  },
+
+  MAX_BODY_BYTES: { group: 'Gateway: requests', usedBy: 'gateway', meaning: 'The largest request body: 413 `PAYLOAD_TOO_LARGE` past it, before parsing.' },
+  MAX_TOKENS: { group: 'Gateway: requests', usedBy: 'gateway', meaning: 'The most lexical tokens in a document: 400 `GRAPHQL_PARSE_FAILED` past it.' },
+  MAX_DEPTH: { group: 'Gateway: requests', usedBy: 'gateway', meaning: 'The deepest selection, fragments expanded: 400 `GRAPHQL_VALIDATION_FAILED` past it.' },
+  MAX_ALIASES: { group: 'Gateway: requests', usedBy: 'gateway', meaning: 'The most aliases, counted per fragment spread.' },
+  MAX_ROOT_FIELDS: { group: 'Gateway: requests', usedBy: 'gateway', meaning: 'The most root fields in an operation.' },
+  MAX_DIRECTIVES: { group: 'Gateway: requests', usedBy: 'gateway', meaning: 'The most directive uses in a document.' },
+  MAX_FIELDS: { group: 'Gateway: requests', usedBy: 'gateway', meaning: 'The most selections in a document.' },
+  MAX_FIELD_PAIRS: { group: 'Gateway: requests', usedBy: 'gateway', meaning: 'The most same-name field pairs validation compares (field bombs).' },
+  ALLOW_BATCHING: { group: 'Gateway: requests', usedBy: 'gateway', meaning: 'Whether a POST may carry a list of operations; refused with 400 `BATCHING_NOT_SUPPORTED` otherwise.' },
+  MAX_BATCH_SIZE: { group: 'Gateway: requests', usedBy: 'gateway', meaning: 'The most operations in one batch.' },
+  MAX_RESPONSE_BYTES: {
+    group: 'Gateway: requests',
+    usedBy: 'gateway',
+    meaning:
+      'The most one request’s answer may hold: its subgraphs’ answers as they arrive, and the JSON written from them (a batch’s operations together). Past it: `RESPONSE_TOO_LARGE`, no partial data. 0: no limit.',
+  },
+
+  JWKS_URL: {
+    group: 'Gateway: who is calling',
+    usedBy: 'gateway',
+    meaning: 'The identity provider’s JSON Web Key Set, against which `Authorization: Bearer` JWTs are verified (RS256 or ES256).',
+  },
+  JWKS_FILE: {
+    group: 'Gateway: who is calling',
+    usedBy: 'gateway',
+    default: 'in development, `.data/dev-jwks.json` (for `npx junction token`)',
+    meaning: 'The same, from a file; not together with `JWKS_URL`.',
+  },
+  JWT_AUDIENCE: { group: 'Gateway: who is calling', usedBy: 'gateway', meaning: 'The `aud` a JWT must name.' },
+  JWT_ISSUER: { group: 'Gateway: who is calling', usedBy: 'gateway', default: 'any issuer', meaning: 'The `iss` a JWT must name.' },
+  API_KEYS: {
+    group: 'Gateway: who is calling',
+    usedBy: 'gateway',
+    meaning: 'Whether `x-api-key` is accepted (keys from `npx junction api-key`); `false` never opens a database for them.',
+  },
+  API_KEY_CACHE_MS: { group: 'Gateway: who is calling', usedBy: 'gateway', meaning: 'How long a looked-up key is kept: a revocation takes effect within it.' },
+  TRUST_PROXY: {
+    group: 'Gateway: who is calling',
+    usedBy: 'gateway',
+    meaning: 'Behind N proxies, the client address is taken N hops back in `X-Forwarded-For`; 0 trusts none.',
+  },
+
+  INTROSPECTION: {
+    group: 'Gateway: what is exposed',
+    usedBy: 'gateway',
+    default: 'on in development; in production, for callers with `INTROSPECTION_SCOPE`',
+    meaning: '`true` opens introspection to everyone, `false` closes it to everyone.',
+  },
+  INTROSPECTION_SCOPE: { group: 'Gateway: what is exposed', usedBy: 'gateway', meaning: 'The scope that lets a caller introspect in production.' },
+  GRAPHIQL: { group: 'Gateway: what is exposed', usedBy: 'gateway', default: 'on in development, off in production', meaning: 'Serves GraphiQL on the GraphQL path to browsers.' },
+
+  APQ: { group: 'Gateway: persisted documents', usedBy: 'gateway', meaning: 'Automatic persisted queries.' },
+  APQ_CACHE_SIZE: { group: 'Gateway: persisted documents', usedBy: 'gateway', meaning: 'Documents kept in the in-memory APQ cache.' },
+  TRUSTED_DOCUMENTS: {
+    group: 'Gateway: persisted documents',
+    usedBy: 'gateway',
+    meaning: 'A folder of Apollo persisted query manifests, one per client (`<dir>/<client>.json`).',
+  },
+  TRUSTED_DOCUMENTS_MODE: {
+    group: 'Gateway: persisted documents',
+    usedBy: 'gateway',
+    meaning: '`off` runs anything; `allowlist` runs only listed operations, by id or by text; `enforce` runs only ids.',
+  },
+  TRUSTED_DOCUMENTS_CLIENT_MODES: {
+    group: 'Gateway: persisted documents',
+    usedBy: 'gateway',
+    meaning: '`<client>=<mode>` entries, comma-separated, e.g. `web=enforce,partner=allowlist`.',
+  },
+  REDIS_URL: {
+    group: 'Gateway: persisted documents',
+    usedBy: 'gateway',
+    default: 'none: in memory, per process',
+    meaning: 'A `redis://` URL: APQ and rate limits shared by every gateway replica.',
+  },
+  REDIS_PREFIX: { group: 'Gateway: persisted documents', usedBy: 'gateway', meaning: 'The prefix of the gateway’s Redis keys.' },
+
+  RATE_LIMIT: { group: 'Gateway: rate limits', usedBy: 'gateway', meaning: 'Token buckets per API key and per client address; `false` turns them off.' },
+  RATE_LIMIT_BURST: { group: 'Gateway: rate limits', usedBy: 'gateway', meaning: 'Requests a client address may send at once.' },
+  RATE_LIMIT_PER_SECOND: { group: 'Gateway: rate limits', usedBy: 'gateway', meaning: 'Requests per second a client address is refilled with.' },
+  RATE_LIMIT_KEY_BURST: { group: 'Gateway: rate limits', usedBy: 'gateway', meaning: 'The same per API key, unless the key has its own.' },
+  RATE_LIMIT_KEY_PER_SECOND: { group: 'Gateway: rate limits', usedBy: 'gateway', meaning: 'The same per API key, unless the key has its own.' },
+
+  MAX_COST: {
+    group: 'Gateway: demand control',
+    usedBy: 'gateway',
+    meaning: 'The most an operation’s estimated cost may be: 400 `COST_ESTIMATED_TOO_EXPENSIVE` past it, before any subgraph is called.',
+  },
+  MAX_COST_ANONYMOUS: { group: 'Gateway: demand control', usedBy: 'gateway', default: '`MAX_COST`', meaning: 'The same, for anonymous callers.' },
+  CONTRACT_MAX_COST: {
+    group: 'Gateway: demand control',
+    usedBy: 'gateway',
+    default: '`MAX_COST`',
+    meaning: '`<contract>=<n>` entries, comma-separated: the limit for the clients served a contract (an API key’s `--max-cost` comes first).',
+  },
+  COST_LIST_SIZE: { group: 'Gateway: demand control', usedBy: 'gateway', meaning: 'The size assumed for a list `@listSize` says nothing about.' },
+
+  HEADERS_TIMEOUT_MS: { group: 'Gateway: slow and greedy clients', usedBy: 'gateway', meaning: 'A request’s headers must arrive within it, from their first byte.' },
+  BODY_TIMEOUT_MS: { group: 'Gateway: slow and greedy clients', usedBy: 'gateway', meaning: 'A request’s body must arrive within it: 408 `BODY_TIMEOUT` past it.' },
+  KEEP_ALIVE_TIMEOUT_MS: {
+    group: 'Gateway: slow and greedy clients',
+    usedBy: 'gateway',
+    default: '5000; 65000 when `TRUST_PROXY` is set',
+    meaning: 'How long an idle kept-alive connection is kept.',
+  },
+  MAX_CONNECTIONS_PER_ADDRESS: {
+    group: 'Gateway: slow and greedy clients',
+    usedBy: 'gateway',
+    default: '100; no cap when `TRUST_PROXY` is set',
+    meaning: 'Open connections from one address; a new one past it is closed unread. 0: no cap.',
+  },
+  MAX_CONNECTIONS: { group: 'Gateway: slow and greedy clients', usedBy: 'gateway', meaning: 'Open connections in all. 0: no cap.' },
+
+  PLANNER_THREADS: {
+    group: 'Gateway: query planning',
+    usedBy: 'gateway',
+    default: '1; 0 in tests',
+    meaning: 'Worker threads that plan new operations off the event loop; 0 plans on it.',
+  },
+  PLAN_TIMEOUT_MS: {
+    group: 'Gateway: query planning',
+    usedBy: 'gateway',
+    meaning: 'A plan not made within it is refused with 400 `QUERY_PLANNING_TIMEOUT` and its thread replaced.',
+  },
+
+  SUBGRAPH_TIMEOUT_MS: { group: 'Gateway: subgraph faults', usedBy: 'gateway', meaning: 'The longest wait for one subgraph fetch’s complete answer, retry included.' },
+  REQUEST_TIMEOUT_MS: { group: 'Gateway: subgraph faults', usedBy: 'gateway', meaning: 'The whole request’s deadline: fetches still running then are abandoned.' },
+  SUBGRAPH_MAX_RESPONSE_BYTES: {
+    group: 'Gateway: subgraph faults',
+    usedBy: 'gateway',
+    meaning: 'A larger answer from one subgraph is cut off: its fields are null with `DOWNSTREAM_SERVICE_ERROR`.',
+  },
+  SUBGRAPH_RETRY: { group: 'Gateway: subgraph faults', usedBy: 'gateway', meaning: 'Whether a query whose connection failed before any answer is tried once more (never a mutation).' },
+  CIRCUIT_BREAKER_FAILURES: { group: 'Gateway: subgraph faults', usedBy: 'gateway', meaning: 'Failures in a row after which a subgraph is not called for a while.' },
+  CIRCUIT_BREAKER_RESET_MS: { group: 'Gateway: subgraph faults', usedBy: 'gateway', meaning: 'How long an open circuit stays open before one trial request.' },
+
+  CONTRACT_CLIENTS: {
+    group: 'Gateway: contracts and progressive override',
+    usedBy: 'gateway, start',
+    meaning: '`<client>=<contract>` entries, comma-separated: the clients served a contract instead of the full supergraph.',
+  },
+  OVERRIDE_LABELS: {
+    group: 'Gateway: contracts and progressive override',
+    usedBy: 'gateway',
+    default: 'none (`percent(N)` labels are drawn per request)',
+    meaning: 'Progressive `@override` labels active on every request, comma-separated.',
+  },
+  OVERRIDE_LABEL_CLIENTS: {
+    group: 'Gateway: contracts and progressive override',
+    usedBy: 'gateway',
+    meaning: '`<client>=<label>|<label>` entries, comma-separated: labels active for those clients’ requests.',
+  },
+  OVERRIDE_LABEL_HEADER: {
+    group: 'Gateway: contracts and progressive override',
+    usedBy: 'gateway',
+    meaning: 'A request header whose comma-separated labels are active for that request, e.g. `x-override-labels`.',
+  },
+};
