@@ -6,7 +6,8 @@ import { schemaCoordinates } from '../../scripts/schema/schema-coordinates.js';
  * Reading the generated docs pages the way a partner does, without a DOM:
  * elements are found by their id (the schema coordinate) and read as text.
  */
-const decode = (text: string) =>
+/** Entities back to characters. */
+export const decode = (text: string) =>
   text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 const attribute = (coordinate: string) => coordinate.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 
