@@ -92,9 +92,14 @@ const UI_SOURCE = `(function () {
       var item = document.createElement('li');
       var link = document.createElement('a');
       link.href = base + entry.href;
+      // Spaces between the parts, so that they are read (and copied) as words.
       link.appendChild(part('result-kind', entry.kind));
+      link.appendChild(document.createTextNode(' '));
       link.appendChild(part('result-name', entry.name));
-      if (entry.detail) link.appendChild(part('result-detail', entry.detail));
+      if (entry.detail) {
+        link.appendChild(document.createTextNode(' '));
+        link.appendChild(part('result-detail', entry.detail));
+      }
       item.appendChild(link);
       list.appendChild(item);
     });
