@@ -1,6 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildSchema } from 'graphql';
+import { buildSchema, type GraphQLSchema } from 'graphql';
 import { readContractsConfig } from '#tooling/contracts.js';
 import { apiSdlOf } from './api-schema.js';
 import { schemaCoordinates } from './schema-coordinates.js';
@@ -10,9 +10,10 @@ import { schemaCoordinates } from './schema-coordinates.js';
  * which schema coordinates its API schema has. The contract's supergraph is
  * what `npm run compose` writes to `contracts/<name>.graphql` (the full
  * supergraph with `@inaccessible` on what the contract leaves out) and the
- * gateway serves, so the docs show what partners are served.
+ * gateway serves, so the docs show what partners are served (and check
+ * their operations against it).
  */
-export type ContractSchema = { name: string; description: string; coordinates: ReadonlySet<string> };
+export type ContractSchema = { name: string; description: string; schema: GraphQLSchema; coordinates: ReadonlySet<string> };
 
 export const CONTRACTS_FILE = 'contracts.yaml';
 export const CONTRACTS_DIR = 'contracts';
@@ -37,7 +38,8 @@ export async function readContractSchemas(dir: string): Promise<ContractSchema[]
         if (error.code !== 'ENOENT') throw error;
         throw new Error(`${CONTRACTS_FILE} names the contract ${name} but ${file} is missing: run npm run compose.`);
       });
-      return { name, description: description ?? '', coordinates: schemaCoordinates(buildSchema(apiSdlOf(supergraphSdl))) };
+      const schema = buildSchema(apiSdlOf(supergraphSdl));
+      return { name, description: description ?? '', schema, coordinates: schemaCoordinates(schema) };
     }),
   );
 }

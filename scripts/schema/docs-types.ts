@@ -29,6 +29,8 @@ export type DocsScope = {
   shows(coordinate: string): boolean;
   /** The badges of an element ("full" and each contract including it); empty on a contract's page. */
   badgesOf(coordinate: string): readonly string[];
+  /** Where an element is documented, relative to the page being written (its type's page). */
+  href(coordinate: string): string;
 };
 
 export const KIND_LABELS = { object: 'type', interface: 'interface', union: 'union', enum: 'enum', input: 'input', scalar: 'scalar' } as const;
@@ -56,7 +58,7 @@ export function typeReference(type: GraphQLType, scope: DocsScope): string {
   if (isNonNullType(type)) return `${typeReference(type.ofType, scope)}!`;
   if (isListType(type)) return `[${typeReference(type.ofType, scope)}]`;
   const name = escapeHtml(type.name);
-  return isSpecifiedScalarType(type) || !scope.shows(type.name) ? name : `<a href="#${anchor(type.name)}">${name}</a>`;
+  return isSpecifiedScalarType(type) || !scope.shows(type.name) ? name : `<a href="${escapeHtml(scope.href(type.name))}">${name}</a>`;
 }
 
 function defaultValue(value: unknown, type: GraphQLInputType): string {
@@ -122,7 +124,8 @@ function inputField(scope: DocsScope, typeName: string, entry: GraphQLInputField
 function related(label: string, types: readonly GraphQLNamedType[], scope: DocsScope): string {
   const shown = types.filter((type) => scope.shows(type.name)).map((type) => type.name).sort();
   if (shown.length === 0) return '';
-  return `<p class="related">${label} ${shown.map((name) => `<a href="#${anchor(name)}">${escapeHtml(name)}</a>`).join(', ')}</p>`;
+  const links = shown.map((name) => `<a href="${escapeHtml(scope.href(name))}">${escapeHtml(name)}</a>`);
+  return `<p class="related">${label} ${links.join(', ')}</p>`;
 }
 
 function membersOf(schema: GraphQLSchema, type: GraphQLNamedType, scope: DocsScope): string {
@@ -148,13 +151,13 @@ function membersOf(schema: GraphQLSchema, type: GraphQLNamedType, scope: DocsSco
   return '';
 }
 
-/** One type's section: heading, description, related types, then its fields, values or members. */
+/** One type's page content: heading, description, related types, then its fields, values or members. */
 export function renderType(schema: GraphQLSchema, type: GraphQLNamedType, scope: DocsScope): string {
   const { attribute, html } = badges(scope, type.name);
   const id = anchor(type.name);
   return (
     `<section class="type" id="${id}"${attribute}>\n` +
-    `<h3><span class="kind">${KIND_LABELS[kindOf(type)]}</span> <a href="#${id}">${escapeHtml(type.name)}</a>${html}</h3>\n` +
+    `<h1><span class="kind">${KIND_LABELS[kindOf(type)]}</span> <a href="#${id}">${escapeHtml(type.name)}</a>${html}</h1>\n` +
     `${renderDescription(type.description)}\n${membersOf(schema, type, scope)}\n</section>`
   );
 }

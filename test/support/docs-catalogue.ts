@@ -1,6 +1,10 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
+import { parseEnv } from '#lib/env.js';
 import type { Changelog } from '../../scripts/schema/changelog.js';
+import { docsSettings, type DocsSettings } from '../../scripts/schema/docs-settings.js';
 
 /**
  * A small catalogue to document, with every kind of schema element and a
@@ -124,3 +128,51 @@ export const changelog: Changelog = {
     { publishedAt: '2026-02-01T08:00:00.000Z', initial: true, summary: { breaking: 0, dangerous: 0, safe: 0 }, changes: [] },
   ],
 };
+
+/** The catalogue's registered operations: the partner contract's client, and web (served the full API). */
+export const partnerOperations = [
+  { id: 'p-product', name: 'ProductByUpc', type: 'query', body: 'query ProductByUpc($upc: String!) {\n  product(upc: $upc) {\n    upc\n    name\n  }\n}' },
+  { id: 'p-add', name: 'AddProduct', type: 'mutation', body: 'mutation AddProduct($input: NewProduct!) {\n  addProduct(input: $input) {\n    id\n  }\n}' },
+  // Not in the partner contract: product cost is left out of it.
+  { id: 'p-costs', name: 'Costs', type: 'query', body: 'query Costs {\n  product(upc: "1") {\n    cost\n  }\n}' },
+  // Markup in an operation's strings and comments is text on the page.
+  {
+    id: 'p-sneaky',
+    name: 'Sneaky',
+    type: 'query',
+    body: 'query Sneaky {\n  search(text: "</code></pre><script>alert(1)</script>") {\n    __typename\n  }\n}\n# <img src=x onerror=alert(2)>',
+  },
+] as const;
+
+export const webOperations = [
+  { id: 'w-sorted', name: 'Sorted', type: 'query', body: 'query Sorted($first: Int!, $sort: Sort = MARGIN) {\n  products(first: $first, sort: $sort) {\n    name\n  }\n}' },
+] as const;
+
+const manifest = (operations: readonly object[]) => JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations });
+
+/**
+ * A folder with the catalogue's contracts.yaml, its partner contract as
+ * `npm run compose` writes it, and trusted-documents/ with both clients'
+ * operations and the partner's example variables.
+ */
+export async function writeCatalogue(dir: string): Promise<void> {
+  await mkdir(join(dir, 'contracts'), { recursive: true });
+  await mkdir(join(dir, 'trusted-documents', 'examples'), { recursive: true });
+  await Promise.all([
+    writeFile(join(dir, 'contracts', 'partner.graphql'), compose('@inaccessible')),
+    writeFile(
+      join(dir, 'contracts.yaml'),
+      'contracts:\n  partner:\n    description: What partners integrate against.\n    include: [partner]\n    exclude: [internal]\n',
+    ),
+    writeFile(join(dir, 'trusted-documents', 'partner.json'), manifest(partnerOperations)),
+    writeFile(join(dir, 'trusted-documents', 'web.json'), manifest(webOperations)),
+    writeFile(join(dir, 'trusted-documents', 'examples', 'partner.json'), JSON.stringify({ ProductByUpc: { variables: { upc: '0123456789012' } } })),
+  ]);
+}
+
+/** The Getting started pages' settings from these environment variables, over the gateway's defaults. */
+export function settingsFor(variables: Record<string, string> = {}, endpoint?: string): DocsSettings {
+  const parsed = parseEnv({ NODE_ENV: 'test', ...variables });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  return docsSettings(parsed.env, endpoint);
+}

@@ -1,17 +1,43 @@
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
+import type { DocsFile } from '../../scripts/schema/docs-site.js';
 import { schemaCoordinates } from '../../scripts/schema/schema-coordinates.js';
 
 /**
  * Reading the generated docs pages the way a partner does, without a DOM:
  * elements are found by their id (the schema coordinate) and read as text.
  */
-const decode = (text: string) =>
+/** Entities back to characters. */
+export const decode = (text: string) =>
   text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 const attribute = (coordinate: string) => coordinate.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 
-/** The ids on a page that name schema elements (section ids start with `section-`). */
+/** The ids in a page's main content that name schema elements (section ids start with `section-`). */
 export function idsOf(html: string): Set<string> {
-  return new Set([...html.matchAll(/ id="([^"]+)"/g)].map((match) => decode(match[1] ?? '')).filter((id) => !id.startsWith('section-')));
+  const start = html.indexOf('<main');
+  const main = start === -1 ? html : html.slice(start + '<main id="main">'.length, html.indexOf('</main>'));
+  return new Set([...main.matchAll(/ id="([^"]+)"/g)].map((match) => decode(match[1] ?? '')).filter((id) => !id.startsWith('section-')));
+}
+
+/** A site's pages by path (`index.html`, `partner/types/Product.html`). */
+export const pagesOf = (files: readonly DocsFile[]) => new Map(files.map(({ path, content }) => [path, content]));
+
+/** The type pages of the site in `dir` (`''` or `partner/`), by type name. */
+export function typePagesOf(pages: ReadonlyMap<string, string>, dir = ''): Map<string, string> {
+  const prefix = `${dir}types/`;
+  return new Map([...pages].filter(([path]) => path.startsWith(prefix) && !path.slice(prefix.length).includes('/')).map(([path, html]) => [path.slice(prefix.length, -'.html'.length), html]));
+}
+
+/** Every element id across a site's type pages: one page per type, each with its fields, arguments and values. */
+export function siteIdsOf(pages: ReadonlyMap<string, string>, dir = ''): Set<string> {
+  return new Set([...typePagesOf(pages, dir).values()].flatMap((html) => [...idsOf(html)]));
+}
+
+/** The page documenting a coordinate: its type's page. */
+export function typePageOf(pages: ReadonlyMap<string, string>, coordinate: string, dir = ''): string {
+  const type = /^[^.(]*/.exec(coordinate)?.[0] ?? coordinate;
+  const html = pages.get(`${dir}types/${type}.html`);
+  if (html === undefined) throw new Error(`no page for ${type} in ${dir || 'the full API'}`);
+  return html;
 }
 
 /** An element's opening tag and its own text: up to the next element with an id (its fields or arguments). */
