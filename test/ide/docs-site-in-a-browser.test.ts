@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { readExampleVariables } from '../../scripts/schema/docs-operations.js';
 import { docsSettings } from '../../scripts/schema/docs-settings.js';
 import { buildDocsSite, writeDocsSite } from '../../scripts/schema/docs-site.js';
 import { readPublished } from '../../scripts/schema/published-schema.js';
-import { CHROMIUM, launchBrowser, type HeadlessBrowser } from '../support/browser.js';
+import { launchBrowser, type HeadlessBrowser } from '../support/browser.js';
 import { root } from '../support/schema-workspace.js';
 
 /**
@@ -27,7 +26,6 @@ let browser: HeadlessBrowser;
 const opened: { page: Page; requested: string[] }[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) return;
   out = await mkdtemp(join(tmpdir(), 'junction-docs-browser-'));
   const published = await readPublished(join(root, 'schema', 'published'));
   if (!published) throw new Error('nothing is published in the repository');
@@ -75,7 +73,7 @@ const textIn = async (locator: Locator) => {
 const heading = (page: Page) => textIn(page.getByRole('heading', { level: 1 }));
 const isFocused = (locator: Locator) => locator.evaluate((element) => element === element.ownerDocument.activeElement);
 
-describe.skipIf(!existsSync(CHROMIUM))('the docs site in chromium, from disk', { timeout: 60_000 }, () => {
+describe('the docs site in chromium, from disk', { timeout: 60_000 }, () => {
   it('finds a type as you type its name, and Enter follows the first result to its page', async () => {
     const page = await open('index.html');
     expect(await heading(page)).toBe('Overview');
