@@ -139,3 +139,13 @@ export function unknownSubgraphs(propagation: HeaderPropagation, served: Iterabl
   const names = new Set(served);
   return [...propagation.subgraphs.keys()].filter((name) => !names.has(name)).sort();
 }
+
+/** Why a gateway serving `served` cannot start with these rules (a subgraph name that is likely a typo), or undefined. */
+export function unservedSubgraphsProblem(propagation: HeaderPropagation, served: readonly string[]): string | undefined {
+  const unknown = unknownSubgraphs(propagation, served);
+  if (unknown.length === 0) return undefined;
+  return (
+    `PROPAGATE_HEADERS names ${unknown.map((name) => `subgraph "${name}"`).join(', ')}, which the supergraph does not have ` +
+    `(its subgraphs: ${[...served].sort().join(', ')}).`
+  );
+}

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { poolUse, type Database } from '#lib/db.js';
 import type { Env } from '#lib/env.js';
-import { headerRulesFor, unknownSubgraphs } from '#lib/header-propagation.js';
+import { headerRulesFor, unknownSubgraphs, unservedSubgraphsProblem } from '#lib/header-propagation.js';
 import { createHttpServer } from '#lib/http.js';
 import { anonymousGatewayToken, signGatewayToken, type Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
@@ -147,13 +147,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }),
   });
   // A rule for a subgraph the supergraph does not have is a typo that would forward nothing: refused at boot.
-  const unknown = propagation ? unknownSubgraphs(propagation, servedSubgraphs()) : [];
-  if (unknown.length > 0) {
+  const misnamed = propagation && unservedSubgraphsProblem(propagation, servedSubgraphs());
+  if (misnamed) {
     supergraphs.close();
-    throw new Error(
-      `PROPAGATE_HEADERS names ${unknown.map((name) => `subgraph "${name}"`).join(', ')}, which the supergraph does not have ` +
-        `(its subgraphs: ${servedSubgraphs().sort().join(', ')}).`,
-    );
+    throw new Error(misnamed);
   }
   metrics?.supergraph('success');
   const mapped = new Set(contractClients.values());
