@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseHeaderPropagation, type HeaderPropagation } from './header-propagation.js';
 
 /** The environment variables Junction reads and how each is validated; lib/env.ts parses them once. */
 const port = z.coerce.number().int().min(0).max(65535);
@@ -25,6 +26,14 @@ function contractBudgets(entries: string[], context: z.RefinementCtx): Map<strin
     }
   }
   return budgets;
+}
+
+/** PROPAGATE_HEADERS's entries as rules, every problem listed (header-propagation.ts). */
+function headerPropagation(entries: string[], context: z.RefinementCtx): HeaderPropagation {
+  const parsed = parseHeaderPropagation(entries);
+  if (parsed.ok) return parsed.propagation;
+  for (const problem of parsed.problems) context.addIssue({ code: 'custom', message: problem });
+  return z.NEVER;
 }
 
 const httpUrl = z
@@ -113,6 +122,10 @@ export const schema = z
     OVERRIDE_LABELS: list.optional(),
     OVERRIDE_LABEL_CLIENTS: list.optional(),
     OVERRIDE_LABEL_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name').optional(),
+    // Gateway: client headers forwarded to subgraph fetches (lib/header-propagation.ts), none unless named:
+    // `[<subgraph>:]<header>[><new name>]` entries, e.g. `accept-language,products:x-tenant>x-products-tenant`.
+    // Credentials, hop-by-hop headers and those the gateway sets itself are refused.
+    PROPAGATE_HEADERS: list.transform(headerPropagation).optional(),
     // Gateway: who is calling.
     JWKS_URL: httpUrl.optional(),
     JWKS_FILE: z.string().min(1).optional(),

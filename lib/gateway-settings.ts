@@ -1,4 +1,5 @@
 import type { ParsedEnv } from './env-schema.js';
+import type { HeaderPropagation } from './header-propagation.js';
 
 type Bucket = { burst: number; perSecond: number };
 
@@ -43,6 +44,8 @@ export type GatewaySettings = {
   /** Whether anyone may introspect (true), nobody (false), or only callers with `scope` (undefined). */
   introspection: { allowed: boolean | undefined; scope: string };
   overrideLabels: { always: readonly string[]; clients: readonly string[]; header: string | undefined };
+  /** PROPAGATE_HEADERS: the client headers forwarded to subgraphs, for all or per subgraph; undefined when none are. */
+  propagateHeaders: HeaderPropagation | undefined;
   /** Planning threads (0: plan on the event loop, the default in tests) and each plan's time budget. */
   planning: { threads: number; timeoutMs: number };
 };
@@ -90,8 +93,14 @@ export function gatewaySettings(env: ParsedEnv, introspection: boolean | undefin
     },
     introspection: { allowed: introspection, scope: env.INTROSPECTION_SCOPE },
     overrideLabels: { always: env.OVERRIDE_LABELS ?? [], clients: env.OVERRIDE_LABEL_CLIENTS ?? [], header: env.OVERRIDE_LABEL_HEADER },
+    propagateHeaders: forwardsAny(env.PROPAGATE_HEADERS) ? env.PROPAGATE_HEADERS : undefined,
     planning: { threads: env.PLANNER_THREADS ?? (env.NODE_ENV === 'test' ? 0 : 1), timeoutMs: env.PLAN_TIMEOUT_MS },
   };
+}
+
+/** Whether the rules forward anything (`PROPAGATE_HEADERS=,` gives none): off costs nothing per request. */
+function forwardsAny(propagation: HeaderPropagation | undefined): propagation is HeaderPropagation {
+  return propagation !== undefined && (propagation.all.length > 0 || propagation.subgraphs.size > 0);
 }
 
 /** What the stages before the body (identify, rate limit) may take, added to the outer bound of a request's arrival. */

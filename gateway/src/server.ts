@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { poolUse, type Database } from '#lib/db.js';
 import type { Env } from '#lib/env.js';
+import { headerRulesFor, unknownSubgraphs, unservedSubgraphsProblem } from '#lib/header-propagation.js';
 import { createHttpServer } from '#lib/http.js';
 import { anonymousGatewayToken, signGatewayToken, type Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
@@ -29,6 +30,7 @@ import { introspectionStage } from '#gateway/stages/introspection/introspection-
 import { limitsStage } from '#gateway/stages/limits/limits-stage.js';
 import { methodStage } from '#gateway/stages/method/method-stage.js';
 import { overrideLabelsStage } from '#gateway/stages/override-labels/override-labels-stage.js';
+import { propagateHeadersStage } from '#gateway/stages/propagate-headers/propagate-headers-stage.js';
 import { rateLimitStage } from '#gateway/stages/rate-limit/rate-limit-stage.js';
 import type { Stage } from '#gateway/pipeline/stage.js';
 import { createOutcomeRecorder } from '#gateway/pipeline/outcome.js';
@@ -103,6 +105,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ? createGatewayMetrics({ registry, circuits: () => supergraphs.dataSources(), pool: options.db ? poolUse(options.db) : undefined })
     : undefined;
 
+  const propagation = env.gateway.propagateHeaders;
   const contracts = options.contracts ?? {};
   const contractClients = parseContractClients(env.CONTRACT_CLIENTS ?? []);
   const unserved = [...env.gateway.cost.contractMaxCost.keys()].filter((contract) => !Object.hasOwn(contracts, contract));
@@ -140,8 +143,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         breaker: { failureThreshold: env.CIRCUIT_BREAKER_FAILURES, resetMs: env.CIRCUIT_BREAKER_RESET_MS },
         metrics: metrics?.subgraph(name),
         transport: options.transport,
+        propagateHeaders: propagation && headerRulesFor(propagation, name),
       }),
   });
+  // A rule for a subgraph the supergraph does not have is a typo that would forward nothing: refused at boot.
+  const misnamed = propagation && unservedSubgraphsProblem(propagation, servedSubgraphs());
+  if (misnamed) {
+    supergraphs.close();
+    throw new Error(misnamed);
+  }
   metrics?.supergraph('success');
   const mapped = new Set(contractClients.values());
   for (const contract of Object.keys(contracts)) {
@@ -194,6 +204,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       throw error;
     }
     metrics?.supergraph('success');
+    // A subgraph taken out of the supergraph is a deploy, not a typo: its rules wait, idle, for it to come back.
+    const idle = propagation ? unknownSubgraphs(propagation, servedSubgraphs()) : [];
+    if (idle.length > 0) logger.warn({ subgraphs: idle }, 'PROPAGATE_HEADERS names subgraphs the served supergraph does not have: nothing is forwarded to them');
+  }
+
+  /** The names of the subgraphs served now, the contracts' included. */
+  function servedSubgraphs(): string[] {
+    return [...new Set([...supergraphs.dataSources()].map((dataSource) => dataSource.name))];
   }
 
   async function stop() {
@@ -215,7 +233,8 @@ type StageDeps = {
 
 /**
  * The stages every request goes through, in order (pipeline/stage.ts): who is
- * calling and whether they may call now before the body is read; then, per
+ * calling, whether they may call now, and the client headers forwarded to
+ * subgraphs (when PROPAGATE_HEADERS names any) before the body is read; then, per
  * operation, which document it names, whether it is within limits and may be
  * sent that way, whether the caller may introspect, whether it costs more
  * than the caller may spend (on the document as sent: before authorization
@@ -250,6 +269,8 @@ async function stagesFor({ env, logger, db, apiKeys, redis, metrics, contractCli
           }),
         ]
       : []),
+    // Before the body, once the caller may call at all: a header too long to forward is refused unread.
+    ...(settings.propagateHeaders ? [propagateHeadersStage(settings.propagateHeaders)] : []),
     persistedDocumentsStage(persisted),
     limitsStage(createDocumentChecker(settings.limits)),
     methodStage(),

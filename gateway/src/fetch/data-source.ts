@@ -1,3 +1,4 @@
+import type { HeaderRule } from '#lib/header-propagation.js';
 import type { Logger } from '#lib/logger.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import { wrapTransport, type SubgraphTransport, type TransportWrapper } from './transport.js';
@@ -5,6 +6,7 @@ import { createHttpTransport } from './transports/http/http-transport.js';
 import { circuitBreakerWrapper } from './wrappers/circuit-breaker.js';
 import { loggingWrapper } from './wrappers/logging.js';
 import { metricsWrapper, type SubgraphFetchMetrics } from './wrappers/metrics.js';
+import { propagatedHeadersWrapper } from './wrappers/propagated-headers.js';
 import { tracingWrapper } from './wrappers/tracing.js';
 
 export type { GatewayContext, SubgraphFetchFailure, SubgraphFetchRequest } from './transport.js';
@@ -27,6 +29,8 @@ export type SubgraphDataSourceOptions = {
   maxSockets?: number;
   /** Where each fetch's time and each failure are counted (metrics.ts). */
   metrics?: SubgraphFetchMetrics | undefined;
+  /** PROPAGATE_HEADERS's rules for this subgraph: the client headers its fetches carry, and under which names. */
+  propagateHeaders?: readonly HeaderRule[] | undefined;
   /**
    * The transport to the subgraph; HTTP POST (transports/http/) unless given.
    * The timeout, size, retry and socket settings above are the HTTP one's.
@@ -51,7 +55,8 @@ export const SUBGRAPH_FETCH_DEFAULTS = {
 /**
  * Fetches from one subgraph for the executor's plans: its transport, wrapped
  * outermost first in the trace span (which covers everything, refusals
- * included), the log lines, the metrics, and the circuit breaker (innermost,
+ * included), the log lines, the metrics, the client headers PROPAGATE_HEADERS
+ * forwards to it (when it forwards any), and the circuit breaker (innermost,
  * so the others see its refusals as failures of the fetch).
  */
 export function createSubgraphDataSource(options: SubgraphDataSourceOptions): SubgraphDataSource {
@@ -70,6 +75,7 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Su
   const breaker = new CircuitBreaker({ name, logger, ...SUBGRAPH_FETCH_DEFAULTS.breaker, ...options.breaker });
   const wrappers: TransportWrapper[] = [tracingWrapper(), loggingWrapper({ url, logger })];
   if (options.metrics) wrappers.push(metricsWrapper(options.metrics));
+  if (options.propagateHeaders?.length) wrappers.push(propagatedHeadersWrapper(options.propagateHeaders));
   wrappers.push(circuitBreakerWrapper(breaker));
   const wrapped = wrapTransport(transport, wrappers);
   return {

@@ -24,7 +24,17 @@ export type GatewayContext = {
    * fetch with `over-budget` as soon as the request's answers pass the limit.
    */
   budget?: AnswerBudget;
+  /**
+   * The client's headers PROPAGATE_HEADERS names, by lower-case name, read
+   * once per request (only those it sent); each subgraph's rules pick and
+   * rename from them (wrappers/propagated-headers.ts). Undefined when it
+   * forwards none.
+   */
+  clientHeaders?: ClientHeaders | undefined;
 };
+
+/** Client request headers by lower-case name, as Node gives them (a repeated header's values joined). */
+export type ClientHeaders = Readonly<Record<string, string>>;
 
 /**
  * The bytes one request's answer may hold, shared by its fetches and then by

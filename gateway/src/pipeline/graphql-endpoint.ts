@@ -79,7 +79,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       query: operation.query,
       operationName: sent.operationName,
       variables: sent.variables ?? undefined,
-      context: { requestId, signal: deadline, gatewayToken: options.signIdentity(identity), ...(budget ? { budget } : {}) },
+      context: { requestId, signal: deadline, gatewayToken: options.signIdentity(identity), clientHeaders: request.clientHeaders, ...(budget ? { budget } : {}) },
       overrideLabels: operation.overrideLabels,
     });
     logRequestErrors(logger, requestId, result.errors);

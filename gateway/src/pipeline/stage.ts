@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { DocumentNode, GraphQLError, GraphQLFormattedError, OperationDefinitionNode } from 'graphql';
 import type { Identity } from '#lib/identity.js';
+import type { ClientHeaders } from '#gateway/fetch/transport.js';
 import type { ServedSupergraph } from '#gateway/supergraph/served-supergraphs.js';
 
 /**
@@ -54,6 +55,8 @@ export type RequestState = {
   readonly requestId: string;
   /** Who is calling: set by the stage that verifies credentials; null (anonymous) until one does. */
   identity: Identity | null;
+  /** The client's headers forwarded to the subgraphs' fetches: set by the stage that reads them (propagate-headers). */
+  clientHeaders?: ClientHeaders | undefined;
 };
 
 /** What stages learn about one operation, and what the pipeline runs once they all let it through. */
