@@ -275,6 +275,13 @@ export const SETTINGS: { readonly [Name in Variable]: SettingReference } = {
     usedBy: 'gateway',
     meaning: '`<client>=<label>|<label>` entries, comma-separated: labels active for those clients’ requests.',
   },
+  PROPAGATE_HEADERS: {
+    group: 'Gateway: who is calling',
+    usedBy: 'gateway',
+    default: 'none: no client header reaches a subgraph',
+    meaning:
+      'Client headers forwarded to subgraphs: comma-separated `[<subgraph>:]<header>[><new name>]` entries, e.g. `accept-language,products:x-tenant>x-products-tenant`. Credentials and hop-by-hop headers are refused at boot; a value over 1 KB is refused with 431 `REQUEST_HEADER_TOO_LARGE`.',
+  },
   OVERRIDE_LABEL_HEADER: {
     group: 'Gateway: contracts and progressive override',
     usedBy: 'gateway',

@@ -45,6 +45,11 @@ export function errorCodes(settings: DocsSettings): Entries {
       action: 'Send less: pass values as variables, and split large writes into several requests.',
     },
     BODY_TIMEOUT: { status: '408', meaning: 'The request body did not arrive in time.', action: 'Retry; check the connection, or send a smaller body.' },
+    REQUEST_HEADER_TOO_LARGE: {
+      status: '431',
+      meaning: 'A header the API passes on to its services is longer than 1 KB.',
+      action: 'Send that header shorter (it is one this API forwards, such as a language or tenant header).',
+    },
     BATCHING_NOT_SUPPORTED: { status: '400', meaning: 'The body is an array of operations, and batches are off.', action: 'Send one operation per request.' },
     NOT_FOUND: {
       status: '404, or 200 with a field error',
