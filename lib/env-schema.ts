@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCorsOrigins, type CorsOrigins } from './cors-origins.js';
 
 /** The environment variables Junction reads and how each is validated; lib/env.ts parses them once. */
 const port = z.coerce.number().int().min(0).max(65535);
@@ -25,6 +26,13 @@ function contractBudgets(entries: string[], context: z.RefinementCtx): Map<strin
     }
   }
   return budgets;
+}
+
+/** CORS_ORIGINS's entries, each an origin, a pattern or `*` (lib/cors-origins.ts says which is which). */
+function corsOrigins(entries: string[], context: z.RefinementCtx): CorsOrigins {
+  const { origins, problems } = parseCorsOrigins(entries);
+  for (const message of problems) context.addIssue({ code: 'custom', message });
+  return origins;
 }
 
 const httpUrl = z
@@ -113,6 +121,12 @@ export const schema = z
     OVERRIDE_LABELS: list.optional(),
     OVERRIDE_LABEL_CLIENTS: list.optional(),
     OVERRIDE_LABEL_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name').optional(),
+    // Gateway: browsers on other origins (gateway/src/http/cors.ts). Origins and patterns allowed to read answers,
+    // comma-separated (unset: any http://localhost:*, 127.0.0.1 or [::1] port in development, none in production);
+    // whether they may send cookies or HTTP authentication (never with "*"); how long a browser keeps a preflight's answer.
+    CORS_ORIGINS: list.transform(corsOrigins).optional(),
+    CORS_CREDENTIALS: flag.default(false),
+    CORS_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(600),
     // Gateway: who is calling.
     JWKS_URL: httpUrl.optional(),
     JWKS_FILE: z.string().min(1).optional(),

@@ -1,3 +1,4 @@
+import { DEVELOPMENT_ORIGINS, type CorsOrigins } from './cors-origins.js';
 import type { ParsedEnv } from './env-schema.js';
 
 type Bucket = { burst: number; perSecond: number };
@@ -14,6 +15,13 @@ export type GatewaySettings = {
     maxConnections: number;
     maxConnectionsPerAddress: number;
   };
+  /**
+   * Which browser origins may read answers (gateway/src/http/cors.ts), with
+   * cookies or HTTP authentication when `credentials`, and how long a browser
+   * keeps a preflight's answer; undefined for none: same-origin only, no CORS
+   * header at all (production's default).
+   */
+  cors: { origins: CorsOrigins; credentials: boolean; maxAgeSeconds: number } | undefined;
   identify: { apiKeyCacheMs: number };
   /** Token buckets per address (anonymous, JWT) and per API key; false when RATE_LIMIT is off. */
   rateLimit: false | { anonymous: Bucket; apiKey: Bucket; trustProxy: number; redisPrefix: string };
@@ -58,6 +66,7 @@ export function gatewaySettings(env: ParsedEnv, introspection: boolean | undefin
       maxResponseBytes: env.MAX_RESPONSE_BYTES,
     },
     server: serverLimits(env),
+    cors: corsSettings(env),
     identify: { apiKeyCacheMs: env.API_KEY_CACHE_MS },
     rateLimit: env.RATE_LIMIT && {
       anonymous: { burst: env.RATE_LIMIT_BURST, perSecond: env.RATE_LIMIT_PER_SECOND },
@@ -92,6 +101,12 @@ export function gatewaySettings(env: ParsedEnv, introspection: boolean | undefin
     overrideLabels: { always: env.OVERRIDE_LABELS ?? [], clients: env.OVERRIDE_LABEL_CLIENTS ?? [], header: env.OVERRIDE_LABEL_HEADER },
     planning: { threads: env.PLANNER_THREADS ?? (env.NODE_ENV === 'test' ? 0 : 1), timeoutMs: env.PLAN_TIMEOUT_MS },
   };
+}
+
+/** CORS_ORIGINS, else a dev server on this machine in development and nothing in production. */
+function corsSettings(env: ParsedEnv): GatewaySettings['cors'] {
+  const origins = env.CORS_ORIGINS ?? (env.NODE_ENV === 'production' ? undefined : DEVELOPMENT_ORIGINS);
+  return origins && { origins, credentials: env.CORS_CREDENTIALS, maxAgeSeconds: env.CORS_MAX_AGE };
 }
 
 /** What the stages before the body (identify, rate limit) may take, added to the outer bound of a request's arrival. */
