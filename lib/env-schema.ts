@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseHeaderPropagation, type HeaderPropagation } from './header-propagation.js';
+import { parseCorsOrigins, type CorsOrigins } from './cors-origins.js';
 
 /** The environment variables Junction reads and how each is validated; lib/env.ts parses them once. */
 const port = z.coerce.number().int().min(0).max(65535);
@@ -34,6 +35,13 @@ function headerPropagation(entries: string[], context: z.RefinementCtx): HeaderP
   if (parsed.ok) return parsed.propagation;
   for (const problem of parsed.problems) context.addIssue({ code: 'custom', message: problem });
   return z.NEVER;
+}
+
+/** CORS_ORIGINS's entries, each an origin, a pattern or `*` (lib/cors-origins.ts says which is which). */
+function corsOrigins(entries: string[], context: z.RefinementCtx): CorsOrigins {
+  const { origins, problems } = parseCorsOrigins(entries);
+  for (const message of problems) context.addIssue({ code: 'custom', message });
+  return origins;
 }
 
 const httpUrl = z
@@ -126,6 +134,12 @@ export const schema = z
     // `[<subgraph>:]<header>[><new name>]` entries, e.g. `accept-language,products:x-tenant>x-products-tenant`.
     // Credentials, hop-by-hop headers and those the gateway sets itself are refused.
     PROPAGATE_HEADERS: list.transform(headerPropagation).optional(),
+    // Gateway: browsers on other origins (gateway/src/http/cors.ts). Origins and patterns allowed to read answers,
+    // comma-separated (unset: any http://localhost:*, 127.0.0.1 or [::1] port in development, none in production);
+    // whether they may send cookies or HTTP authentication (never with "*"); how long a browser keeps a preflight's answer.
+    CORS_ORIGINS: list.transform(corsOrigins).optional(),
+    CORS_CREDENTIALS: flag.default(false),
+    CORS_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(600),
     // Gateway: who is calling.
     JWKS_URL: httpUrl.optional(),
     JWKS_FILE: z.string().min(1).optional(),

@@ -1,3 +1,4 @@
+import { credentialsWithAnyOrigin } from './cors-origins.js';
 import { schema, type ParsedEnv } from './env-schema.js';
 import { gatewaySettings, type GatewaySettings } from './gateway-settings.js';
 
@@ -35,6 +36,10 @@ export function parseEnv(raw: Record<string, string | undefined>): EnvResult {
     : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   if (present.NODE_ENV === 'production' && present.GATEWAY_SECRET === undefined) {
     problems.push('GATEWAY_SECRET: is required in production');
+  }
+  // Checked on the raw values, so that it is listed beside any other problem.
+  if (credentialsWithAnyOrigin(present)) {
+    problems.push('CORS_CREDENTIALS: cannot be true with CORS_ORIGINS="*": browsers refuse credentials from any origin; list the origins instead');
   }
   if (!result.success || problems.length > 0) return { ok: false, problems };
   const env = result.data;

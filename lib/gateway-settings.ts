@@ -1,3 +1,4 @@
+import { DEVELOPMENT_ORIGINS, type CorsOrigins } from './cors-origins.js';
 import type { ParsedEnv } from './env-schema.js';
 import type { HeaderPropagation } from './header-propagation.js';
 
@@ -15,6 +16,13 @@ export type GatewaySettings = {
     maxConnections: number;
     maxConnectionsPerAddress: number;
   };
+  /**
+   * Which browser origins may read answers (gateway/src/http/cors.ts), with
+   * cookies or HTTP authentication when `credentials`, and how long a browser
+   * keeps a preflight's answer; undefined for none: same-origin only, no CORS
+   * header at all (production's default).
+   */
+  cors: { origins: CorsOrigins; credentials: boolean; maxAgeSeconds: number } | undefined;
   identify: { apiKeyCacheMs: number };
   /** Token buckets per address (anonymous, JWT) and per API key; false when RATE_LIMIT is off. */
   rateLimit: false | { anonymous: Bucket; apiKey: Bucket; trustProxy: number; redisPrefix: string };
@@ -61,6 +69,7 @@ export function gatewaySettings(env: ParsedEnv, introspection: boolean | undefin
       maxResponseBytes: env.MAX_RESPONSE_BYTES,
     },
     server: serverLimits(env),
+    cors: corsSettings(env),
     identify: { apiKeyCacheMs: env.API_KEY_CACHE_MS },
     rateLimit: env.RATE_LIMIT && {
       anonymous: { burst: env.RATE_LIMIT_BURST, perSecond: env.RATE_LIMIT_PER_SECOND },
@@ -101,6 +110,12 @@ export function gatewaySettings(env: ParsedEnv, introspection: boolean | undefin
 /** Whether the rules forward anything (`PROPAGATE_HEADERS=,` gives none): off costs nothing per request. */
 function forwardsAny(propagation: HeaderPropagation | undefined): propagation is HeaderPropagation {
   return propagation !== undefined && (propagation.all.length > 0 || propagation.subgraphs.size > 0);
+}
+
+/** CORS_ORIGINS, else a dev server on this machine in development and nothing in production. */
+function corsSettings(env: ParsedEnv): GatewaySettings['cors'] {
+  const origins = env.CORS_ORIGINS ?? (env.NODE_ENV === 'production' ? undefined : DEVELOPMENT_ORIGINS);
+  return origins && { origins, credentials: env.CORS_CREDENTIALS, maxAgeSeconds: env.CORS_MAX_AGE };
 }
 
 /** What the stages before the body (identify, rate limit) may take, added to the outer bound of a request's arrival. */

@@ -24,6 +24,7 @@ export const GROUPS = [
   'Database',
   'Subgraphs and composition',
   'Gateway: requests',
+  'Gateway: browsers on other origins',
   'Gateway: who is calling',
   'Gateway: what is exposed',
   'Gateway: persisted documents',
@@ -140,6 +141,20 @@ export const SETTINGS: { readonly [Name in Variable]: SettingReference } = {
     meaning:
       'The most one request’s answer may hold: its subgraphs’ answers as they arrive, and the JSON written from them (a batch’s operations together). Past it: `RESPONSE_TOO_LARGE`, no partial data. 0: no limit.',
   },
+
+  CORS_ORIGINS: {
+    group: 'Gateway: browsers on other origins',
+    usedBy: 'gateway',
+    default: '`http://localhost:*,http://127.0.0.1:*,http://[::1]:*` in development; none in production (same origin only)',
+    meaning:
+      'Origins (`https://app.example.com`), patterns (`*.example.com`: any subdomain, https, default port; `http://localhost:*`: any port) or `*` whose pages may read answers, comma-separated.',
+  },
+  CORS_CREDENTIALS: {
+    group: 'Gateway: browsers on other origins',
+    usedBy: 'gateway',
+    meaning: '`true` answers `Access-Control-Allow-Credentials: true`, for pages that send cookies or HTTP authentication; never with `CORS_ORIGINS=*`.',
+  },
+  CORS_MAX_AGE: { group: 'Gateway: browsers on other origins', usedBy: 'gateway', meaning: 'Seconds a browser may keep a preflight’s answer (0 to 86,400).' },
 
   JWKS_URL: {
     group: 'Gateway: who is calling',

@@ -19,12 +19,13 @@ import { createAnswerWriter } from '#gateway/http/encoders/encoder.js';
 import { applicationJson, graphqlResponseJson } from '#gateway/http/encoders/json.js';
 import { readOperations } from '#gateway/http/graphql-request.js';
 import { routes } from '#gateway/http/routes.js';
+import { createCors } from '#gateway/http/cors.js';
 import { createDocumentChecker } from '#gateway/stages/limits/document-checker.js';
 import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from '#gateway/stages/persisted-documents/persisted-documents.js';
 import { persistedDocumentsStage } from '#gateway/stages/persisted-documents/persisted-documents-stage.js';
 import { authorizationStage } from '#gateway/stages/authorization/authorization-stage.js';
 import { createCostEstimator } from '#gateway/stages/cost/cost-estimator.js';
-import { costStage } from '#gateway/stages/cost/cost-stage.js';
+import { COST_HEADER, costStage } from '#gateway/stages/cost/cost-stage.js';
 import { identifyStage } from '#gateway/stages/identify/identify-stage.js';
 import { introspectionStage } from '#gateway/stages/introspection/introspection-stage.js';
 import { limitsStage } from '#gateway/stages/limits/limits-stage.js';
@@ -180,7 +181,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // Ready while not shutting down: createGateway resolves only once the supergraph is loaded.
     const readiness = new Readiness();
     const server = createHttpServer(
-      routes(graphql, path, env.GRAPHIQL, readiness, registry && metricsHandler(registry)),
+      routes(graphql, path, env.GRAPHIQL, readiness, registry && metricsHandler(registry), createCors(env.gateway.cors, corsHeaders(env))),
       (error) => logger.error({ err: error }, 'request failed'),
       // Slow clients (headers, keep-alive) and greedy ones (connections); the body's timeout is readOperations'.
       env.gateway.server,
@@ -285,6 +286,12 @@ async function stagesFor({ env, logger, db, apiKeys, redis, metrics, contractCli
     authorizationStage(),
     overrideLabelsStage(settings.overrideLabels),
   ];
+}
+
+/** Request headers pages may send beyond CORS_REQUEST_HEADERS, named by stages: the cost report's, and the override labels', when set. */
+function corsHeaders(env: Env): string[] {
+  const header = env.gateway.overrideLabels.header;
+  return [COST_HEADER, ...(header ? [header] : [])];
 }
 
 /** Signs the identity for subgraphs once per request, when a fetch first needs it; anonymous tokens are shared for a minute. */

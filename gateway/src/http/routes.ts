@@ -1,11 +1,17 @@
 import { sendError, type Handler } from '#lib/http.js';
 import { probeRoutes, type Readiness } from '#lib/probes.js';
+import type { Cors } from './cors.js';
 import { IDE_ASSET_PREFIX, IDE_PAGE_HEADERS, ideAsset, prefersHtml, renderIdePage } from './ide.js';
 
-/** GraphQL at `path`, liveness at /health, readiness at /ready, metrics at /metrics, and GraphiQL (page and assets) when enabled. */
-export function routes(graphql: Handler, path: string, graphiql: boolean, readiness: Readiness, metrics: Handler | undefined): Record<string, Handler> {
+/**
+ * GraphQL at `path`, liveness at /health, readiness at /ready, metrics at
+ * /metrics, and GraphiQL (page and assets) when enabled. `cors` (cors.ts)
+ * sees every request to `path` first: it answers preflights there and then.
+ */
+export function routes(graphql: Handler, path: string, graphiql: boolean, readiness: Readiness, metrics: Handler | undefined, cors?: Cors): Record<string, Handler> {
   const idePage = renderIdePage({ endpoint: path, title: 'Junction GraphiQL' });
   const endpoint: Handler = (req, res) => {
+    if (cors?.(req, res)) return;
     if (graphiql && req.method === 'GET' && prefersHtml(req.headers.accept)) {
       res.writeHead(200, IDE_PAGE_HEADERS);
       res.end(idePage);

@@ -49,7 +49,9 @@ export function createAnswerWriter(encoders: readonly [Encoder, ...Encoder[]]): 
   const write = (res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void => {
     const encoder = choose(res.req.headers.accept) ?? fallback;
     // The answer depends on Accept: a cache must not serve one client's media type to another.
-    encoder.write(res, outcome, status, { vary: 'Accept', ...headers });
+    // One Vary header: with what CORS (cors.ts) already said it depends on, Origin, when it did.
+    const vary = res.getHeader('vary');
+    encoder.write(res, outcome, status, { vary: vary === undefined ? 'Accept' : `${String(vary)}, Accept`, ...headers });
   };
   return Object.assign(write, {
     acceptable: (accept: string | undefined) => choose(accept) !== undefined,
