@@ -45,6 +45,11 @@ export function errorCodes(settings: DocsSettings): Entries {
       action: 'Send less: pass values as variables, and split large writes into several requests.',
     },
     BODY_TIMEOUT: { status: '408', meaning: 'The request body did not arrive in time.', action: 'Retry; check the connection, or send a smaller body.' },
+    CORS_ORIGIN_NOT_ALLOWED: {
+      status: '403',
+      meaning: 'A browser asked (in a CORS preflight) whether a page on another origin may call the API, and that origin is not allowed.',
+      action: 'Call the API from a server, or ask for your page’s origin to be allowed.',
+    },
     REQUEST_HEADER_TOO_LARGE: {
       status: '431',
       meaning: 'A header the API passes on to its services is longer than 1 KB.',
