@@ -45,7 +45,7 @@ export type GatewayOptions = {
   /** A composed Federation 2 supergraph, e.g. the contents of supergraph.graphql. */
   supergraphSdl: string;
   logger: Logger;
-  /** Every limit and security setting; see the README's security section. */
+  /** Every limit and security setting; see docs/SECURITY.md and docs/SETTINGS.md. */
   env: Env;
   /** Where API keys are kept; without it (or `apiKeys`) the gateway accepts no API keys. */
   db?: Database;
