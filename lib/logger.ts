@@ -1,5 +1,5 @@
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, stdSerializers, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 import type { Env } from './env.js';
 
@@ -41,4 +41,13 @@ function traceFields(): Record<string, string> {
   if (!span) return {};
   const { traceId, spanId } = span.spanContext();
   return isSpanContextValid(span.spanContext()) ? { traceId, spanId } : {};
+}
+
+/**
+ * An error as pino writes the `err` of a line (type, message, stack, cause),
+ * for one nested deeper in a line, where pino leaves it to JSON.stringify,
+ * which keeps neither message nor stack.
+ */
+export function serializedError(error: Error): Record<string, unknown> {
+  return stdSerializers.err(error) as unknown as Record<string, unknown>;
 }
