@@ -152,16 +152,20 @@ export function logRequestErrors(logger: Logger, requestId: string, errors: read
     internal ||= failure || looksInternal(message);
     const original = error.originalError ?? error;
     const bug = isInternal(code);
-    const { stacktrace: _stacktrace, ...extensions } = error.extensions;
     shown.push({
       path: error.path,
       code,
       message,
-      extensions: bug ? error.extensions : extensions,
+      extensions: bug || error.extensions.stacktrace === undefined ? error.extensions : withoutStacktrace(error.extensions),
       ...(bug && original instanceof Error && original !== error ? { err: serializedError(original) } : {}),
     });
   }
   const line = { requestId, count: errors.length, errors: shown };
   if (internal) logger.error(line, 'request errors');
   else logger.debug(line, 'request errors');
+}
+
+function withoutStacktrace(extensions: Record<string, unknown>): Record<string, unknown> {
+  const { stacktrace: _stacktrace, ...rest } = extensions;
+  return rest;
 }
