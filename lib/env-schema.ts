@@ -53,8 +53,12 @@ export const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
-    /** JSON lines, or pino-pretty's coloured lines; unset, pretty in development at a terminal. */
-    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+    /**
+     * `json`: one JSON object per line, for log pipelines. `line`: one short line per event, for a
+     * person (lib/log-line.ts). `pretty`: pino-pretty, each field on a line of its own.
+     * Unset: `line` in development when standard output is a terminal, else `json`.
+     */
+    LOG_FORMAT: z.enum(['json', 'line', 'pretty']).optional(),
     /** One line per GraphQL operation the gateway answers: id, trace, operation, duration, outcome. */
     LOG_REQUESTS: flag.default(true),
     DATABASE_URL: z

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { databaseFault } from './db.js';
 
 /** The error codes Junction's APIs answer with, in `extensions.code`. */
@@ -25,6 +25,24 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Whether an error is a bug (ours or a subgraph's), not the caller's doing: INTERNAL_SERVER_ERROR, or no code at all. */
+export function isInternal(code: unknown): boolean {
+  return code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR;
+}
+
+/**
+ * The error without `extensions.stacktrace` unless it is internal. Outside
+ * production Apollo Server puts a stack on every error, the caller's mistakes
+ * (a parse or validation error, BAD_USER_INPUT, NOT_FOUND) included, where it
+ * says nothing the message does not, and buries it; only a bug's stack helps.
+ */
+export function withoutCallersStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const extensions = formatted.extensions;
+  if (extensions?.stacktrace === undefined || isInternal(extensions.code)) return formatted;
+  const { stacktrace: _stacktrace, ...rest } = extensions;
+  return { ...formatted, extensions: rest };
+}
 
 /** Invalid input; `field` names the argument or input field at fault. */
 export function badUserInput(message: string, field?: string): GraphQLError {

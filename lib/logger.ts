@@ -1,15 +1,23 @@
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { destination as fileDestination, pino, stdSerializers, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 import type { Env } from './env.js';
+import { lineStream } from './log-line.js';
 
 export type { Logger };
 
+export type LogFormat = NonNullable<Env['LOG_FORMAT']>;
+
 /**
- * One logger per process, tagged with the service that writes. JSON lines by
- * default, so a log pipeline reads every field; pretty in development at a
- * terminal, where a person reads them (LOG_FORMAT overrides either way).
+ * LOG_FORMAT, or its default: one short line per event (`line`) in development
+ * at a terminal, where a person reads them; JSON lines anywhere else (production,
+ * tests, output piped or collected), so a log pipeline reads every field.
  */
+export function logFormat(env: Pick<Env, 'LOG_FORMAT' | 'NODE_ENV'>, toTerminal: boolean): LogFormat {
+  return env.LOG_FORMAT ?? (env.NODE_ENV === 'development' && toTerminal ? 'line' : 'json');
+}
+
+/** One logger per process, tagged with the service that writes, in the format `logFormat` picks. */
 export function createLogger(
   env: Pick<Env, 'LOG_LEVEL' | 'LOG_FORMAT' | 'NODE_ENV'>,
   service: string,
@@ -17,9 +25,13 @@ export function createLogger(
   destination?: NodeJS.WritableStream,
 ): Logger {
   const options: LoggerOptions = { level: env.LOG_LEVEL, base: { service }, mixin: traceFields };
-  const format = env.LOG_FORMAT ?? (env.NODE_ENV === 'development' && process.stdout.isTTY ? 'pretty' : 'json');
+  const toTerminal = !destination && process.stdout.isTTY === true;
+  const format = logFormat(env, toTerminal);
   if (format === 'json') return destination ? pino(options, destination) : pino(options);
-  // In this thread, not a worker: lines keep their order with console output and none is lost at exit.
+  if (format === 'line') {
+    // Written as it comes, in this thread: lines keep their order with console output and none is lost at exit.
+    return pino(options, lineStream(destination ?? fileDestination({ dest: 1, sync: true }), { colour: toTerminal }));
+  }
   return pino(
     options,
     pretty({
@@ -41,4 +53,13 @@ function traceFields(): Record<string, string> {
   if (!span) return {};
   const { traceId, spanId } = span.spanContext();
   return isSpanContextValid(span.spanContext()) ? { traceId, spanId } : {};
+}
+
+/**
+ * An error as pino writes the `err` of a line (type, message, stack, cause),
+ * for one nested deeper in a line, where pino leaves it to JSON.stringify,
+ * which keeps neither message nor stack.
+ */
+export function serializedError(error: Error): Record<string, unknown> {
+  return stdSerializers.err(error) as unknown as Record<string, unknown>;
 }

@@ -72,8 +72,8 @@ export const SETTINGS: { readonly [Name in Variable]: SettingReference } = {
   LOG_FORMAT: {
     group: 'Logs, metrics and traces',
     usedBy: 'all',
-    default: '`pretty` in development at a terminal, else `json`',
-    meaning: '`json` (one object per line) or `pretty` (pino-pretty).',
+    default: '`line` in development at a terminal, else `json`',
+    meaning: '`json` (one object per line), `line` (one short line per event) or `pretty` (pino-pretty, a line per field).',
   },
   LOG_REQUESTS: { group: 'Logs, metrics and traces', usedBy: 'gateway', meaning: 'One `request completed` line per operation answered.' },
   METRICS: { group: 'Logs, metrics and traces', usedBy: 'all', meaning: '`false` leaves out `GET /metrics` and counts nothing.' },

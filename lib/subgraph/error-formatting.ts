@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { databaseError, ErrorCode } from '#lib/errors.js';
+import { databaseError, ErrorCode, withoutCallersStacktrace } from '#lib/errors.js';
 import type { Logger } from '#lib/logger.js';
 
 /*
@@ -12,15 +12,18 @@ import type { Logger } from '#lib/logger.js';
 
 /**
  * Apollo's `formatError`: errors we raised on purpose (GraphQLErrors) pass as
- * they are; database outages become DATABASE_UNAVAILABLE or DATABASE_TIMEOUT
- * (see `databaseError`); anything else is a bug and, in production, replaced
- * by a bare INTERNAL_SERVER_ERROR so no SQL, stack or address reaches the
- * client. What it hides, `errorLog` logs.
+ * they are, without the stack Apollo adds outside production unless they are
+ * internal (a parse error or BAD_USER_INPUT is the caller's, and its stack
+ * tells the caller nothing); database outages become DATABASE_UNAVAILABLE or
+ * DATABASE_TIMEOUT (see `databaseError`); anything else is a bug and, in
+ * production, replaced by a bare INTERNAL_SERVER_ERROR so no SQL, stack or
+ * address reaches the client (in development it keeps its stack). What it
+ * hides, `errorLog` logs.
  */
 export function createErrorFormatter(options: { production: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (original instanceof GraphQLError) return formatted;
+    if (original instanceof GraphQLError) return withoutCallersStacktrace(formatted);
     const outage = databaseError(original);
     if (outage) {
       // The same coded answer in development and production: the SQL is in the log.

@@ -34,20 +34,24 @@ afterAll(() => stack?.close());
 const USERS = '{ users(first: 2) { username email } }';
 
 describe('@requiresScopes and @authenticated', () => {
-  it('gives anonymous callers null and UNAUTHENTICATED for protected fields, the rest intact', async () => {
+  it('gives anonymous callers null and UNAUTHENTICATED for protected fields, saying what to sign in with, the rest intact', async () => {
     const result = await stack.query(USERS);
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ users: world.users.slice(0, 2).map(({ username }) => ({ username, email: null })) });
-    expect(result.errors!.map((error) => [error.path, error.extensions!.code])).toEqual([
-      [['users', 0, 'email'], 'UNAUTHENTICATED'],
-      [['users', 1, 'email'], 'UNAUTHENTICATED'],
+    const message = 'Unauthorized field or type: needs signing in with the "read:email" scope.';
+    expect(result.errors!.map((error) => [error.path, error.extensions!.code, error.message])).toEqual([
+      [['users', 0, 'email'], 'UNAUTHENTICATED', message],
+      [['users', 1, 'email'], 'UNAUTHENTICATED', message],
     ]);
   });
 
-  it('gives signed-in callers without the scope FORBIDDEN', async () => {
+  it('gives signed-in callers without the scope FORBIDDEN, naming the scope', async () => {
     const result = await stack.query(USERS, {}, await stack.signIn(1));
     expect(result.data).toEqual({ users: world.users.slice(0, 2).map(({ username }) => ({ username, email: null })) });
     expect(codes(result)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect(result.errors!.map((error) => error.message)).toEqual(
+      Array(2).fill('Unauthorized field or type: needs the "read:email" scope.'),
+    );
   });
 
   it('shows the field to callers with the scope', async () => {
@@ -61,6 +65,7 @@ describe('@requiresScopes and @authenticated', () => {
     const refused = await stack.query(mutation, {}, await stack.signIn(1));
     expect(refused.data).toBeNull();
     expect(codes(refused)).toEqual(['FORBIDDEN']);
+    expect(refused.errors![0]!.message).toBe('Unauthorized field or type: needs the "write:products" scope.');
     const rows = await stack.database.db.select().from(products).where(eq(products.upc, '4006381333931'));
     expect(rows).toEqual([]);
 
@@ -76,6 +81,7 @@ describe('@requiresScopes and @authenticated', () => {
     );
     expect(result.data).toBeNull();
     expect(codes(result)).toEqual(['UNAUTHENTICATED']);
+    expect(result.errors![0]!.message).toBe('Unauthorized field or type: needs signing in.');
     expect((await stack.database.db.select().from(reviews)).length).toBe(before);
   });
 });

@@ -134,9 +134,9 @@ export async function run(
   return { result, response, fetched };
 }
 
-/** The error the client gets at each of `paths`. */
-export function unauthorized(code: 'UNAUTHENTICATED' | 'FORBIDDEN', ...paths: (string | number)[][]) {
-  return paths.map((path) => ({ message: 'Unauthorized field or type', path, extensions: { code } }));
+/** The error the client gets at each of `paths`, for fields that need `needs` (the message says it). */
+export function unauthorized(code: 'UNAUTHENTICATED' | 'FORBIDDEN', needs: string, ...paths: (string | number)[][]) {
+  return paths.map((path) => ({ message: `Unauthorized field or type: needs ${needs}.`, path, extensions: { code } }));
 }
 
 /** The operation text sent on, once protected selections are removed. */

@@ -41,8 +41,11 @@ export type TestStack = Stack & {
 export async function startTestStack(
   world?: World,
   envOverrides: Record<string, string> = {},
-  /** Contracts to serve beside the supergraph (e.g. contracts.yaml's), to the clients CONTRACT_CLIENTS maps to them. */
-  { contracts }: { contracts?: readonly Contract[] } = {},
+  /**
+   * `contracts`: to serve beside the supergraph (e.g. contracts.yaml's), to the clients CONTRACT_CLIENTS maps to them.
+   * `logs`: where every service's log lines go (JSON), instead of nowhere; set LOG_LEVEL in the env to see them.
+   */
+  { contracts, logs }: { contracts?: readonly Contract[]; logs?: NodeJS.WritableStream } = {},
 ): Promise<TestStack> {
   const statements: string[] = [];
   const database = await createTestDatabase({ onQuery: (sql) => statements.push(sql) });
@@ -56,7 +59,7 @@ export async function startTestStack(
     const stack = await startStack({
       db: database.db,
       env,
-      logger: createLogger(env, 'test'),
+      logger: logs ? createLogger({ ...env, LOG_FORMAT: 'json' }, 'test', logs) : createLogger(env, 'test'),
       config,
       ...(contracts ? { contracts } : {}),
       ports: 'ephemeral',

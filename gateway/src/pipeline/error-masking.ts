@@ -1,7 +1,7 @@
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { ErrorCode } from '#lib/errors.js';
+import { ErrorCode, isInternal, withoutCallersStacktrace } from '#lib/errors.js';
 import { clip, MESSAGE_CHARACTERS } from '#lib/client-text.js';
-import type { Logger } from '#lib/logger.js';
+import { serializedError, type Logger } from '#lib/logger.js';
 
 /** Extensions a client may see in production; anything else a subgraph sends stays in the log. */
 const PUBLIC_EXTENSIONS = new Set(['code', 'serviceName', 'requestId', 'field', 'retryAfter']);
@@ -85,8 +85,10 @@ function isWordCharacter(code: number): boolean {
  * - a subgraph that could not be reached as DOWNSTREAM_SERVICE_ERROR naming the
  *   subgraph (see fetch/transports/http/http-transport.ts), never its address or the network error;
  * - anything else as INTERNAL_SERVER_ERROR.
- * The pipeline adds the request id to every error; `errorLogging` logs the
- * detail under the same id. Outside production, errors pass unchanged.
+ * The pipeline adds the request id to every error; `logRequestErrors` logs the
+ * detail under the same id. Outside production, errors pass unchanged, but for
+ * the stack trace a subgraph may add in development: only an internal error
+ * keeps it, never one the caller caused.
  */
 export function createGatewayErrorFormatter({ production }: { production: boolean }) {
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
@@ -94,7 +96,7 @@ export function createGatewayErrorFormatter({ production }: { production: boolea
     // plain objects, and Apollo gives uncoded errors INTERNAL_SERVER_ERROR.
     const code = formatted.extensions?.code;
     const masked = code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR;
-    if (!production) return formatted;
+    if (!production) return withoutCallersStacktrace(formatted);
 
     const base = {
       ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -131,7 +133,9 @@ const LOGGED_MESSAGE = 1_000;
  * must be able to find. One line per request, at error level when any of
  * them is the gateway's or a subgraph's failure: the first LOGGED_ERRORS in
  * full, and how many there were. A subgraph answering thousands of errors
- * costs one bounded line, not thousands.
+ * costs one bounded line, not thousands. Only an internal error (a bug) brings
+ * its stack, the gateway's own or the one a subgraph sent in development: the
+ * caller's mistakes are logged without one.
  */
 export function logRequestErrors(logger: Logger, requestId: string, errors: readonly GraphQLError[]): void {
   if (errors.length === 0) return;
@@ -147,15 +151,21 @@ export function logRequestErrors(logger: Logger, requestId: string, errors: read
     const message = clip(error.message, LOGGED_MESSAGE);
     internal ||= failure || looksInternal(message);
     const original = error.originalError ?? error;
+    const bug = isInternal(code);
     shown.push({
       path: error.path,
       code,
       message,
-      extensions: error.extensions,
-      ...(original instanceof Error && original !== error ? { err: original } : {}),
+      extensions: bug || error.extensions.stacktrace === undefined ? error.extensions : withoutStacktrace(error.extensions),
+      ...(bug && original instanceof Error && original !== error ? { err: serializedError(original) } : {}),
     });
   }
   const line = { requestId, count: errors.length, errors: shown };
   if (internal) logger.error(line, 'request errors');
   else logger.debug(line, 'request errors');
+}
+
+function withoutStacktrace(extensions: Record<string, unknown>): Record<string, unknown> {
+  const { stacktrace: _stacktrace, ...rest } = extensions;
+  return rest;
 }

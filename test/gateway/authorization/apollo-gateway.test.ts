@@ -86,6 +86,8 @@ describe('through the real query planner and executor', () => {
       const response = await server.executeOperation({ query: result.text });
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       expect(resolved).toEqual([]);
+      const stars = 'signing in with the "read:stars" scope';
+      const email = 'signing in with the "read:email" scope';
       expect(result.apply(JSON.parse(JSON.stringify(response.body.singleResult)))).toEqual({
         data: {
           books: [
@@ -94,17 +96,15 @@ describe('through the real query planner and executor', () => {
           ],
           search: [{}, { draft: null }],
         },
-        errors: unauthorized(
-          'UNAUTHENTICATED',
-          ['books', 0, 'price'],
-          ['books', 0, 'reviews', 0, 'stars'],
-          ['books', 0, 'reviews', 1, 'stars'],
-          ['books', 0, 'author', 'email'],
-          ['books', 1, 'price'],
-          ['books', 1, 'reviews', 0, 'stars'],
-          ['books', 1, 'author', 'email'],
-          ['search', 1, 'draft'],
-        ),
+        errors: [
+          ...unauthorized('UNAUTHENTICATED', 'signing in', ['books', 0, 'price']),
+          ...unauthorized('UNAUTHENTICATED', stars, ['books', 0, 'reviews', 0, 'stars'], ['books', 0, 'reviews', 1, 'stars']),
+          ...unauthorized('UNAUTHENTICATED', email, ['books', 0, 'author', 'email']),
+          ...unauthorized('UNAUTHENTICATED', 'signing in', ['books', 1, 'price']),
+          ...unauthorized('UNAUTHENTICATED', stars, ['books', 1, 'reviews', 0, 'stars']),
+          ...unauthorized('UNAUTHENTICATED', email, ['books', 1, 'author', 'email']),
+          ...unauthorized('UNAUTHENTICATED', 'signing in', ['search', 1, 'draft']),
+        ],
       });
       // The same operation as sent does reach those resolvers: the check above is not vacuous.
       await server.executeOperation({ query });

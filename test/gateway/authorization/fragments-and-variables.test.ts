@@ -34,6 +34,7 @@ describe('fragments', () => {
       },
       errors: unauthorized(
         'UNAUTHENTICATED',
+        'signing in',
         ['first', 'price'],
         ['books', 0, 'price'],
         ['books', 1, 'price'],
@@ -54,7 +55,7 @@ describe('fragments', () => {
     expect(text).not.toMatch(/Secret|Other|Unrelated|price/);
     expect(outcome.response).toEqual({
       data: { book: { title: 'Dune', price: null } },
-      errors: unauthorized('UNAUTHENTICATED', ['book', 'price']),
+      errors: unauthorized('UNAUTHENTICATED', 'signing in', ['book', 'price']),
     });
   });
 
@@ -70,7 +71,7 @@ describe('fragments', () => {
       data: {
         shelf: [{ title: 'Dune', price: null, reviews: [{ body: 'Great' }, { body: 'Long' }] }, { title: 'Leaflet' }],
       },
-      errors: unauthorized('UNAUTHENTICATED', ['shelf', 0, 'price']),
+      errors: unauthorized('UNAUTHENTICATED', 'signing in', ['shelf', 0, 'price']),
     });
   });
 });
@@ -85,7 +86,7 @@ describe('variables', () => {
     expect(text).not.toContain('$length');
     expect(outcome.response).toEqual({
       data: { book: { title: 'Dune', excerpt: null } },
-      errors: unauthorized('FORBIDDEN', ['book', 'excerpt']),
+      errors: unauthorized('FORBIDDEN', 'the "read:excerpts" scope', ['book', 'excerpt']),
     });
     const allowed = await run(query, withScopes('read:excerpts'), { variables });
     expect(allowed.response).toEqual({ data: { book: { title: 'Dune', excerpt: 'A beginning' } } });
@@ -98,7 +99,7 @@ describe('variables', () => {
     const shown = await run(query, anonymous, { variables: { hide: false } });
     expect(shown.response).toEqual({
       data: { book: { title: 'Dune', price: null } },
-      errors: unauthorized('UNAUTHENTICATED', ['book', 'price']),
+      errors: unauthorized('UNAUTHENTICATED', 'signing in', ['book', 'price']),
     });
   });
 });

@@ -32,11 +32,17 @@ describe('whole operations', () => {
     expect(outcome.result.kind).toBe('denied');
     expect(outcome.fetched).toEqual([]);
     // stats is non-null: the whole data goes.
-    expect(outcome.response).toEqual({ data: null, errors: unauthorized('UNAUTHENTICATED', ['auditLog'], ['stats']) });
+    expect(outcome.response).toEqual({
+      data: null,
+      errors: [
+        ...unauthorized('UNAUTHENTICATED', 'signing in with the "audit" scope', ['auditLog']),
+        ...unauthorized('UNAUTHENTICATED', 'signing in', ['stats']),
+      ],
+    });
     // Callers cache results: the shared answer cannot be changed by one request.
     expect(Object.isFrozen(outcome.response.errors?.[0])).toBe(true);
     const nullable = await run('{ log: auditLog }', signedIn);
-    expect(nullable.response).toEqual({ data: { log: null }, errors: unauthorized('FORBIDDEN', ['log']) });
+    expect(nullable.response).toEqual({ data: { log: null }, errors: unauthorized('FORBIDDEN', 'the "audit" scope', ['log']) });
   });
 
   it('run the mutation fields the caller may run, and never the others', async () => {
@@ -44,13 +50,13 @@ describe('whole operations', () => {
     const denied = await run('mutation { addBook(title: "Persuasion") { id title } }', signedIn);
     expect(denied.result.kind).toBe('denied');
     expect(added).toEqual([]);
-    expect(denied.response).toEqual({ data: null, errors: unauthorized('FORBIDDEN', ['addBook']) });
+    expect(denied.response).toEqual({ data: null, errors: unauthorized('FORBIDDEN', 'the "write:books" scope', ['addBook']) });
 
     const mixed = await run('mutation { ping addBook(title: "Persuasion") { id } }', signedIn);
     expect(textOf(mixed.result)).not.toContain('addBook');
     expect(added).toEqual([]);
     // addBook is non-null, so its null takes the whole data with it, as in execution.
-    expect(mixed.response).toEqual({ data: null, errors: unauthorized('FORBIDDEN', ['addBook']) });
+    expect(mixed.response).toEqual({ data: null, errors: unauthorized('FORBIDDEN', 'the "write:books" scope', ['addBook']) });
 
     const allowed = await run('mutation { addBook(title: "Persuasion") { id title } }', withScopes('write:books'));
     expect(allowed.result.kind).toBe('allowed');
@@ -71,7 +77,7 @@ describe('responses', () => {
           locations: [{ line: 1, column: 27 }],
           path: ['books', 0, 'reviews', 0, 'body'],
         },
-        ...unauthorized('UNAUTHENTICATED', ['books', 0, 'price']),
+        ...unauthorized('UNAUTHENTICATED', 'signing in', ['books', 0, 'price']),
       ],
     });
   });

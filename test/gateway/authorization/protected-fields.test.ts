@@ -50,10 +50,10 @@ describe('@authenticated on a field', () => {
           { title: 'Emma', price: null },
         ],
       },
-      errors: unauthorized('UNAUTHENTICATED', ['books', 0, 'price'], ['books', 1, 'price']),
+      errors: unauthorized('UNAUTHENTICATED', 'signing in', ['books', 0, 'price'], ['books', 1, 'price']),
     });
     expect(outcome.result.kind === 'filtered' && outcome.result.errors.map((error) => error.toJSON())).toEqual(
-      unauthorized('UNAUTHENTICATED', ['books', 'price']),
+      unauthorized('UNAUTHENTICATED', 'signing in', ['books', 'price']),
     );
   });
 
@@ -74,7 +74,7 @@ describe('@authenticated on a field', () => {
     const outcome = await run('{ first: book(id: "1") { name: title cost: price } }', anonymous);
     expect(outcome.response).toEqual({
       data: { first: { name: 'Dune', cost: null } },
-      errors: unauthorized('UNAUTHENTICATED', ['first', 'cost']),
+      errors: unauthorized('UNAUTHENTICATED', 'signing in', ['first', 'cost']),
     });
   });
 
@@ -83,7 +83,7 @@ describe('@authenticated on a field', () => {
     expect(textOf(outcome.result)).toContain('__junction_typename: __typename');
     expect(outcome.response).toEqual({
       data: { book: { price: null } },
-      errors: unauthorized('UNAUTHENTICATED', ['book', 'price']),
+      errors: unauthorized('UNAUTHENTICATED', 'signing in', ['book', 'price']),
     });
   });
 });
@@ -103,18 +103,27 @@ describe('@requiresScopes', () => {
     for (const caller of [signedIn, withScopes('a'), withScopes('b')]) {
       const outcome = await run(isbnOfDune, caller);
       expect(outcome.fetched).not.toContain('Book.isbn');
-      expect(outcome.response).toEqual({ data: { book: null }, errors: unauthorized('FORBIDDEN', ['book', 'isbn']) });
+      expect(outcome.response).toEqual({
+        data: { book: null },
+        errors: unauthorized('FORBIDDEN', 'the scopes "a" and "b", or the "c" scope', ['book', 'isbn']),
+      });
     }
   });
 
   it('is UNAUTHENTICATED for an anonymous caller', async () => {
     const outcome = await run(isbnOfDune, anonymous);
-    expect(outcome.response).toEqual({ data: { book: null }, errors: unauthorized('UNAUTHENTICATED', ['book', 'isbn']) });
+    expect(outcome.response).toEqual({
+      data: { book: null },
+      errors: unauthorized('UNAUTHENTICATED', 'signing in with the scopes "a" and "b", or the "c" scope', ['book', 'isbn']),
+    });
   });
 
   it('nulls the whole data when null propagates through non-null lists to a non-null root field', async () => {
     const outcome = await run('{ books { title isbn } }', signedIn);
-    expect(outcome.response).toEqual({ data: null, errors: unauthorized('FORBIDDEN', ['books', 0, 'isbn']) });
+    expect(outcome.response).toEqual({
+      data: null,
+      errors: unauthorized('FORBIDDEN', 'the scopes "a" and "b", or the "c" scope', ['books', 0, 'isbn']),
+    });
   });
 
   it('nulls each list element a non-null protected field sits in, with its index in the path', async () => {
@@ -129,6 +138,7 @@ describe('@requiresScopes', () => {
       },
       errors: unauthorized(
         'FORBIDDEN',
+        'the "read:stars" scope',
         ['books', 0, 'reviews', 0, 'stars'],
         ['books', 0, 'reviews', 1, 'stars'],
         ['books', 1, 'reviews', 0, 'stars'],
@@ -141,7 +151,7 @@ describe('@requiresScopes', () => {
     expect(outcome.fetched).not.toContain('Author.email');
     expect(outcome.response).toEqual({
       data: { books: [{ author: { name: 'Frank', email: null } }, { author: { name: 'Jane', email: null } }] },
-      errors: unauthorized('FORBIDDEN', ['books', 0, 'author', 'email'], ['books', 1, 'author', 'email']),
+      errors: unauthorized('FORBIDDEN', 'the "read:email" scope', ['books', 0, 'author', 'email'], ['books', 1, 'author', 'email']),
     });
     const allowed = await run('{ books { author { email } } }', withScopes('read:email'));
     expect(allowed.response).toEqual({

@@ -15,12 +15,15 @@ describe('directives on types', () => {
     expect(textOf(anon.result)).not.toMatch(/code|tier/);
     expect(anon.response).toEqual({
       data: { book: { title: 'Emma', code: null, tier: null } },
-      errors: unauthorized('UNAUTHENTICATED', ['book', 'code'], ['book', 'tier']),
+      errors: [
+        ...unauthorized('UNAUTHENTICATED', 'signing in', ['book', 'code']),
+        ...unauthorized('UNAUTHENTICATED', 'signing in with the "tiers" scope', ['book', 'tier']),
+      ],
     });
     const signed = await run('{ book(id: "2") { title code tier } }', signedIn);
     expect(signed.response).toEqual({
       data: { book: { title: 'Emma', code: 'C-2', tier: null } },
-      errors: unauthorized('FORBIDDEN', ['book', 'tier']),
+      errors: unauthorized('FORBIDDEN', 'the "tiers" scope', ['book', 'tier']),
     });
   });
 
@@ -33,7 +36,7 @@ describe('directives on types', () => {
     // Manuscript.title is non-null, so the manuscript itself is null.
     expect(outcome.response).toEqual({
       data: { search: [{ __typename: 'Book', title: 'Dune' }, null] },
-      errors: unauthorized('UNAUTHENTICATED', ['search', 1, 'title']),
+      errors: unauthorized('UNAUTHENTICATED', 'signing in', ['search', 1, 'title']),
     });
     const signed = await run(query, signedIn);
     expect(signed.result.kind).toBe('allowed');
@@ -50,7 +53,7 @@ describe('directives on types', () => {
   it('protect the root fields returning them, with an exact answer and no execution when nothing is left', async () => {
     const outcome = await run('{ stats { books } }', anonymous);
     expect(outcome.result.kind).toBe('denied');
-    expect(outcome.response).toEqual({ data: null, errors: unauthorized('UNAUTHENTICATED', ['stats']) });
+    expect(outcome.response).toEqual({ data: null, errors: unauthorized('UNAUTHENTICATED', 'signing in', ['stats']) });
   });
 });
 
@@ -66,7 +69,7 @@ describe('interfaces', () => {
           { title: 'Leaflet', price: null },
         ],
       },
-      errors: unauthorized('UNAUTHENTICATED', ['shelf', 0, 'price'], ['shelf', 1, 'price']),
+      errors: unauthorized('UNAUTHENTICATED', 'signing in', ['shelf', 0, 'price'], ['shelf', 1, 'price']),
     });
   });
 
@@ -82,7 +85,7 @@ describe('interfaces', () => {
           { title: 'Leaflet', price: 0 },
         ],
       },
-      errors: unauthorized('UNAUTHENTICATED', ['shelf', 0, 'price']),
+      errors: unauthorized('UNAUTHENTICATED', 'signing in', ['shelf', 0, 'price']),
     });
     const signed = await run(query, signedIn);
     expect(signed.response).toEqual({
@@ -99,7 +102,7 @@ describe('interfaces', () => {
     const outcome = await run('{ shelf { price ... on Pamphlet { price } } }', anonymous);
     expect(outcome.response).toEqual({
       data: { shelf: [{ price: null }, { price: 0 }] },
-      errors: unauthorized('UNAUTHENTICATED', ['shelf', 0, 'price']),
+      errors: unauthorized('UNAUTHENTICATED', 'signing in', ['shelf', 0, 'price']),
     });
   });
 });

@@ -36,8 +36,8 @@ export type FilteredOperation = {
   readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   readonly schema: GraphQLSchema;
   readonly rootType: GraphQLObjectType;
-  /** Fields (nodes of the document as sent) taken out. */
-  readonly removed: ReadonlySet<FieldNode>;
+  /** Fields (nodes of the document as sent) taken out, each with the requirement the caller does not meet. */
+  readonly removed: ReadonlyMap<FieldNode, Requirement>;
   /** Fields kept whose selections lost something further down. */
   readonly touched: ReadonlySet<FieldNode>;
   /** What to execute instead; null when nothing is left. */
@@ -67,7 +67,7 @@ export function filterOperation(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  const removed = new Set<FieldNode>();
+  const removed = new Map<FieldNode, Requirement>();
   const touched = new Set<FieldNode>();
   const outcomes = new Map<string, FragmentOutcome>();
 
@@ -98,7 +98,7 @@ export function filterOperation(
         if (!definition) return undefined;
         const requirement = policy.requirements.get(parent.name)?.get(name);
         if (requirement && isDenied(requirement)) {
-          removed.add(selection);
+          removed.set(selection, requirement);
           return null;
         }
         const type = getNamedType(definition.type);

@@ -16,13 +16,18 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { TYPENAME_ALIAS, type FilteredOperation } from './authorization-filter.js';
-
-export const UNAUTHORIZED_MESSAGE = 'Unauthorized field or type';
+import type { Requirement } from './authorization-policy.js';
 
 /** Past this many, further unauthorized positions (a huge list) are nulled without an error each. */
 export const MAX_AUTHORIZATION_ERRORS = 100;
 
 export type UnauthorizedCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
+
+/** How the errors for one caller read: its code, and the message for each requirement it does not meet. */
+export type Denial = {
+  readonly code: UnauthorizedCode;
+  message(requirement: Requirement): string;
+};
 
 /** An execution result, before or after authorization. */
 export type AuthorizedResponse = {
@@ -36,8 +41,9 @@ export type ExecutedResponse = {
 };
 
 type Variables = Readonly<Record<string, unknown>> | undefined;
-type Occurrence = { node: FieldNode; removed: boolean };
-type Scope = { set: SelectionSetNode; removed: boolean };
+/** `removed`: the requirement that took the field (or the one above it) out; undefined when it stays. */
+type Occurrence = { node: FieldNode; removed: Requirement | undefined };
+type Scope = { set: SelectionSetNode; removed: Requirement | undefined };
 type Path = (string | number)[];
 
 /** Set where a position has to become null: it is non-null, so its parent goes null instead (as in execution). */
@@ -56,15 +62,15 @@ const PROPAGATE: unique symbol = Symbol('propagate null');
 export function authorizeResponse(
   plan: FilteredOperation,
   result: ExecutedResponse,
-  code: UnauthorizedCode,
+  denial: Denial,
   variables?: Variables,
 ): AuthorizedResponse {
   const errors: GraphQLFormattedError[] = [];
   const response: AuthorizedResponse = { data: result.data };
   if (result.data) {
-    const walker = new ResponseWalker(plan, code, variables, errors);
+    const walker = new ResponseWalker(plan, denial, variables, errors);
     const root = plan.rootType;
-    const data = walker.object([{ set: plan.operation.selectionSet, removed: false }], root, root, result.data, []);
+    const data = walker.object([{ set: plan.operation.selectionSet, removed: undefined }], root, root, result.data, []);
     response.data = data === PROPAGATE ? null : data;
   }
   const all = [...(result.errors ?? []), ...errors];
@@ -77,7 +83,7 @@ class ResponseWalker {
 
   constructor(
     private readonly plan: FilteredOperation,
-    private readonly code: UnauthorizedCode,
+    private readonly denial: Denial,
     private readonly variables: Variables,
     private readonly errors: GraphQLFormattedError[],
   ) {
@@ -103,8 +109,9 @@ class ResponseWalker {
       const definition = (runtime ?? (isObjectType(type) || isInterfaceType(type) ? type : undefined))?.getFields()[name];
       if (!(key in value)) {
         // Missing without a removed occurrence: skipped by a condition we could not evaluate.
-        if (!occurrences.some((occurrence) => occurrence.removed)) continue;
-        this.unauthorized([...path, key]);
+        const removed = occurrences.find((occurrence) => occurrence.removed)?.removed;
+        if (!removed) continue;
+        this.unauthorized([...path, key], removed);
         if (definition && isNonNullType(definition.type)) return PROPAGATE;
         out[key] = null;
         continue;
@@ -159,9 +166,9 @@ class ResponseWalker {
     return isObjectType(runtime) ? runtime : undefined;
   }
 
-  private unauthorized(path: Path): void {
+  private unauthorized(path: Path, requirement: Requirement): void {
     if (this.errors.length >= MAX_AUTHORIZATION_ERRORS) return;
-    this.errors.push({ message: UNAUTHORIZED_MESSAGE, path, extensions: { code: this.code } });
+    this.errors.push({ message: this.denial.message(requirement), path, extensions: { code: this.denial.code } });
   }
 
   /**
@@ -175,12 +182,12 @@ class ResponseWalker {
   ): Map<string, Occurrence[]> {
     const fields = new Map<string, Occurrence[]>();
     const spread = new Set<string>();
-    const add = (selections: readonly SelectionNode[], removed: boolean): void => {
+    const add = (selections: readonly SelectionNode[], removed: Requirement | undefined): void => {
       for (const selection of selections) {
         if (!this.included(selection)) continue;
         if (selection.kind === Kind.FIELD) {
           const key = selection.alias?.value ?? selection.name.value;
-          const occurrence = { node: selection, removed: removed || this.plan.removed.has(selection) };
+          const occurrence = { node: selection, removed: removed ?? this.plan.removed.get(selection) };
           const existing = fields.get(key);
           if (existing) existing.push(occurrence);
           else fields.set(key, [occurrence]);

@@ -1,17 +1,13 @@
 import { GraphQLError, Kind, print, type DocumentNode, type SelectionSetNode } from 'graphql';
 import { ErrorCode } from '#lib/errors.js';
 import { filterOperation, type FilteredOperation } from './authorization-filter.js';
+import { unauthorizedMessage } from './authorization-message.js';
 import { satisfies, type AuthorizationPolicy, type Requirement } from './authorization-policy.js';
-import {
-  authorizeResponse,
-  UNAUTHORIZED_MESSAGE,
-  type AuthorizedResponse,
-  type ExecutedResponse,
-  type UnauthorizedCode,
-} from './authorization-response.js';
+import { authorizeResponse, type AuthorizedResponse, type Denial, type ExecutedResponse } from './authorization-response.js';
 
 export { authorizationPolicy, supergraphForGateway, type AuthorizationPolicy, type Requirement } from './authorization-policy.js';
-export { MAX_AUTHORIZATION_ERRORS, UNAUTHORIZED_MESSAGE, type AuthorizedResponse, type ExecutedResponse } from './authorization-response.js';
+export { MAX_AUTHORIZATION_ERRORS, type AuthorizedResponse, type ExecutedResponse } from './authorization-response.js';
+export { UNAUTHORIZED_MESSAGE, unauthorizedMessage } from './authorization-message.js';
 export { TYPENAME_ALIAS } from './authorization-filter.js';
 
 /** Who is asking: whether a credential was verified, and the scopes it grants. */
@@ -58,12 +54,12 @@ export function authorize(
 ): AuthorizationResult {
   if (policy.requirements.size === 0) return ALLOWED;
   let scopes: ReadonlySet<string> | undefined;
+  const held = () => (scopes ??= new Set(caller.scopes));
   const verdicts = new Map<Requirement, boolean>();
   const isDenied = (requirement: Requirement): boolean => {
     let denied = verdicts.get(requirement);
     if (denied === undefined) {
-      scopes ??= new Set(caller.scopes);
-      denied = !satisfies(requirement, caller.authenticated, scopes);
+      denied = !satisfies(requirement, caller.authenticated, held());
       verdicts.set(requirement, denied);
     }
     return denied;
@@ -71,14 +67,23 @@ export function authorize(
   const plan = filterOperation(policy, document, operationName, isDenied);
   if (!plan) return ALLOWED;
 
-  const code: UnauthorizedCode = caller.authenticated ? ErrorCode.FORBIDDEN : ErrorCode.UNAUTHENTICATED;
+  // One message per requirement the caller misses, made once: the result is cached per caller and operation.
+  const messages = new Map<Requirement, string>();
+  const denial: Denial = {
+    code: caller.authenticated ? ErrorCode.FORBIDDEN : ErrorCode.UNAUTHENTICATED,
+    message(requirement) {
+      let message = messages.get(requirement);
+      if (message === undefined) messages.set(requirement, (message = unauthorizedMessage(requirement, caller.authenticated, held())));
+      return message;
+    },
+  };
   const errors = unauthorizedPaths(plan).map(
-    (path) => new GraphQLError(UNAUTHORIZED_MESSAGE, { path, extensions: { code } }),
+    ([path, requirement]) => new GraphQLError(denial.message(requirement), { path, extensions: { code: denial.code } }),
   );
   if (!plan.document) {
     // The answer execution would give with every root field unauthorized.
     // Frozen: a cached result is shared by every request that gets it.
-    return { kind: 'denied', errors, result: deepFreeze(authorizeResponse(plan, { data: {} }, code)) };
+    return { kind: 'denied', errors, result: deepFreeze(authorizeResponse(plan, { data: {} }, denial)) };
   }
   const filtered = plan.document;
   return {
@@ -86,18 +91,21 @@ export function authorize(
     document: filtered,
     text: print(filtered),
     errors,
-    apply: (result, variables) => authorizeResponse(plan, result, code, variables),
+    apply: (result, variables) => authorizeResponse(plan, result, denial, variables),
   };
 }
 
-/** Where the removed fields sit in the operation, by response keys, each path once. */
-function unauthorizedPaths(plan: FilteredOperation): string[][] {
-  const paths = new Map<string, string[]>();
+/** Where the removed fields sit in the operation, by response keys, each path once, with what took each out. */
+function unauthorizedPaths(plan: FilteredOperation): [string[], Requirement][] {
+  const paths = new Map<string, [string[], Requirement]>();
   const walk = (set: SelectionSetNode, path: string[], within: ReadonlySet<string>): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         const here = [...path, selection.alias?.value ?? selection.name.value];
-        if (plan.removed.has(selection)) paths.set(JSON.stringify(here), here);
+        const removed = plan.removed.get(selection);
+        const key = removed && JSON.stringify(here);
+        // The first occurrence names the requirement, as in the response (authorization-response.ts).
+        if (key && !paths.has(key)) paths.set(key, [here, removed]);
         else if (selection.selectionSet && plan.touched.has(selection)) walk(selection.selectionSet, here, within);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         walk(selection.selectionSet, path, within);
