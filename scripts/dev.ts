@@ -153,7 +153,7 @@ async function rebuild(changed: Set<string>, schemaSaved: boolean): Promise<void
   if ([...changed].some(isMigrationFile) && subgraphs.connected) {
     const migrated = await migrateIn(subgraphs);
     if (!migrated.ok) {
-      console.error(`A migration failed; nothing of it was applied and the subgraphs keep running as they were:\n  ${migrated.message}\nFix the new migration (or delete it and run npm run db:generate again) and save.`);
+      console.error(`A migration failed; nothing of it was applied and the subgraphs keep running as they were:\n  ${migrated.message}\nFix its SQL and save; or remove it (npx drizzle-kit drop --config <the subgraph's drizzle.config.ts>), change db/schema.ts and run npm run db:generate again.`);
       for (const file of changed) held.add(file);
       return;
     }
