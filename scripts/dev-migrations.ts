@@ -10,16 +10,16 @@ import { migrationsFolder, SUBGRAPHS, type MigrationSet } from '#lib/migrate.js'
  * tables no migration gives, telling the developer to run db:generate.
  */
 
-const SETS: readonly MigrationSet[] = [...SUBGRAPHS, 'gateway'];
+export const MIGRATION_SETS: readonly MigrationSet[] = [...SUBGRAPHS, 'gateway'];
 
 /** A file of a migrations folder that means a new (or edited) migration: its SQL or drizzle-kit's journal. */
 export function isMigrationFile(file: string): boolean {
-  return SETS.some((set) => file.startsWith(migrationsFolder(set) + sep)) && (file.endsWith('.sql') || basename(file) === '_journal.json');
+  return MIGRATION_SETS.some((set) => file.startsWith(migrationsFolder(set) + sep)) && (file.endsWith('.sql') || basename(file) === '_journal.json');
 }
 
 /** Watches every migrations folder (subgraphs/<name>/drizzle/, gateway/drizzle/) for new migrations. */
 export function watchMigrations(saved: (file: string) => void): FSWatcher[] {
-  return SETS.map((set) => {
+  return MIGRATION_SETS.map((set) => {
     const folder = migrationsFolder(set);
     return watch(folder, { recursive: true }, (_event, name) => {
       const file = name ? resolve(folder, name.toString()) : undefined;

@@ -12,7 +12,7 @@ import { createGateway } from '../gateway/src/server.js';
 import { hotReload, openSupergraphSource } from '#gateway/supergraph/supergraph-source.js';
 import { fail, parseCommandLine } from './command-line.js';
 import { composeContracts, writeContracts, type ContractFiles } from './dev-contracts.js';
-import { appliedSummary, driftHint, isMigrationFile, migrateIn, schemaDrift, schemaFileSet, shown, watchMigrations } from './dev-migrations.js';
+import { appliedSummary, driftHint, isMigrationFile, migrateIn, MIGRATION_SETS, schemaDrift, schemaFileSet, shown, watchMigrations } from './dev-migrations.js';
 import type { MigrationSet } from '#lib/migrate.js';
 
 const USAGE = `Usage: npm run dev -- [--config FILE] [--output FILE] [--code DIR ...]
@@ -217,6 +217,12 @@ for (const dir of values.code.map((folder) => resolve(folder))) {
 }
 watchFiles(first.files);
 const migrationWatchers = watchMigrations((file) => saved(file, false));
+// A db/schema.ts changed while dev was stopped: said once it is up (not before: the check takes seconds), and restarts wait for its migration.
+building = building.then(async () => {
+  const drift = await schemaDrift(MIGRATION_SETS);
+  for (const set of drift.keys()) drifting.add(set);
+  if (drift.size > 0) console.error(driftHint(drift));
+});
 
 console.log(`
 Junction (dev) is running: ${listening.url}
