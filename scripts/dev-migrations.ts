@@ -50,7 +50,14 @@ export function schemaDrift(sets: Iterable<MigrationSet>): Promise<Map<Migration
         done(new Map(names.map((set) => [set, []])));
         return;
       }
-      const drift = JSON.parse(stdout) as Record<MigrationSet, string[]>;
+      let drift: Record<MigrationSet, string[]>;
+      try {
+        drift = JSON.parse(stdout) as Record<MigrationSet, string[]>;
+      } catch {
+        console.error(`Cannot compare ${names.map(schemaPath).join(', ')} with the migrations: ${stdout.trim()}`);
+        done(new Map(names.map((set) => [set, []])));
+        return;
+      }
       done(new Map(Object.entries(drift).filter(([, statements]) => statements.length > 0) as [MigrationSet, string[]][]));
     });
   });
@@ -103,6 +110,48 @@ export function appliedSummary(applied: Record<MigrationSet, number>): string | 
   const sets = Object.entries(applied).filter(([, count]) => count > 0);
   if (sets.length === 0) return undefined;
   return sets.map(([set, count]) => `${count} migration${count === 1 ? '' : 's'} of ${set}`).join(', ');
+}
+
+/**
+ * What stands between a burst of saves and the subgraphs' restart: the
+ * schemas that differ from their migrations (those saved now, and those that
+ * did before), then the new migrations, applied. False, with the reason
+ * printed, when the subgraphs must serve on as they are.
+ */
+export function createMigrationGate() {
+  let drifting = new Set<MigrationSet>();
+
+  async function drifts(sets: Iterable<MigrationSet>): Promise<boolean> {
+    const drift = await schemaDrift(sets);
+    drifting = new Set(drift.keys());
+    if (drift.size > 0) console.error(driftHint(drift));
+    return drift.size > 0;
+  }
+
+  return {
+    /** Every schema compared once dev is up: one changed while it was stopped is told, and holds restarts too. */
+    checkAll: () => drifts(MIGRATION_SETS).then(() => undefined),
+
+    async beforeRestart(changed: Iterable<string>, subgraphs: ChildProcess): Promise<boolean> {
+      const files = [...changed];
+      const sets = new Set([...drifting, ...files.flatMap((file) => schemaFileSet(file) ?? [])]);
+      // Code whose tables no migration gives would fail every query on them.
+      if (sets.size > 0 && (await drifts(sets))) return false;
+      // The running subgraphs' process holds the database; a stopped one applies them as it starts.
+      if (!files.some(isMigrationFile) || !subgraphs.connected) return true;
+      const migrated = await migrateIn(subgraphs);
+      if (!migrated.ok) {
+        console.error(
+          `A migration failed; nothing of it was applied and the subgraphs keep running as they were:\n  ${migrated.message}\n` +
+            "Fix its SQL and save; or remove it (npx drizzle-kit drop --config <the subgraph's drizzle.config.ts>), change db/schema.ts and run npm run db:generate again.",
+        );
+        return false;
+      }
+      const summary = appliedSummary(migrated.applied);
+      if (summary) console.log(`Applied ${summary}.`);
+      return true;
+    },
+  };
 }
 
 /** A path as the developer typed it: relative to the working directory. */

@@ -12,8 +12,7 @@ import { createGateway } from '../gateway/src/server.js';
 import { hotReload, openSupergraphSource } from '#gateway/supergraph/supergraph-source.js';
 import { fail, parseCommandLine } from './command-line.js';
 import { composeContracts, writeContracts, type ContractFiles } from './dev-contracts.js';
-import { appliedSummary, driftHint, isMigrationFile, migrateIn, MIGRATION_SETS, schemaDrift, schemaFileSet, shown, watchMigrations } from './dev-migrations.js';
-import type { MigrationSet } from '#lib/migrate.js';
+import { createMigrationGate, shown, watchMigrations } from './dev-migrations.js';
 
 const USAGE = `Usage: npm run dev -- [--config FILE] [--output FILE] [--code DIR ...]
 
@@ -135,30 +134,10 @@ async function rebuild(changed: Set<string>, schemaSaved: boolean): Promise<void
     if (!composed) return;
     watchFiles(composed.files);
   }
-  // Code whose tables no migration gives would fail every query on them: held until db:generate writes it.
-  for (const file of changed) {
-    const set = schemaFileSet(file);
-    if (set) drifting.add(set);
-  }
-  if (drifting.size > 0) {
-    const drift = await schemaDrift(drifting);
-    drifting = new Set(drift.keys());
-    if (drift.size > 0) {
-      console.error(driftHint(drift));
-      for (const file of changed) held.add(file);
-      return;
-    }
-  }
-  // New migrations are applied by the running subgraphs' process, which holds the database; a stopped one applies them as it starts.
-  if ([...changed].some(isMigrationFile) && subgraphs.connected) {
-    const migrated = await migrateIn(subgraphs);
-    if (!migrated.ok) {
-      console.error(`A migration failed; nothing of it was applied and the subgraphs keep running as they were:\n  ${migrated.message}\nFix its SQL and save; or remove it (npx drizzle-kit drop --config <the subgraph's drizzle.config.ts>), change db/schema.ts and run npm run db:generate again.`);
-      for (const file of changed) held.add(file);
-      return;
-    }
-    const summary = appliedSummary(migrated.applied);
-    if (summary) console.log(`Applied ${summary}.`);
+  // A db/schema.ts without its migration, or a migration that fails: the subgraphs serve on as they are.
+  if (!(await migrations.beforeRestart(changed, subgraphs))) {
+    for (const file of changed) held.add(file);
+    return;
   }
   console.log('Restarting the subgraphs...');
   await stopSubgraphs(subgraphs);
@@ -177,9 +156,9 @@ let changed = new Set<string>();
 let schemaSaved = false;
 let timer: NodeJS.Timeout | undefined;
 let building: Promise<void> = Promise.resolve();
-// Saves whose restart waits for a migration (or a fix to one), and the schemas that differ from their migrations.
+// Saves whose restart waits for a migration (or a fix to one).
 const held = new Set<string>();
-let drifting = new Set<MigrationSet>();
+const migrations = createMigrationGate();
 const watchers = new Map<string, ReturnType<typeof watch>>();
 const watched = new Set<string>();
 
@@ -217,12 +196,8 @@ for (const dir of values.code.map((folder) => resolve(folder))) {
 }
 watchFiles(first.files);
 const migrationWatchers = watchMigrations((file) => saved(file, false));
-// A db/schema.ts changed while dev was stopped: said once it is up (not before: the check takes seconds), and restarts wait for its migration.
-building = building.then(async () => {
-  const drift = await schemaDrift(MIGRATION_SETS);
-  for (const set of drift.keys()) drifting.add(set);
-  if (drift.size > 0) console.error(driftHint(drift));
-});
+// Once up (the comparison takes seconds), a db/schema.ts changed while dev was stopped is told.
+building = building.then(migrations.checkAll).catch((error: unknown) => logger.error({ err: error }, 'comparing the schemas with their migrations failed'));
 
 console.log(`
 Junction (dev) is running: ${listening.url}
