@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post, type GraphQLResult } from '../support/graphql.js';
+import { codes, post, type GraphQLResult } from '../support/graphql.js';
+import { createIdentityProvider } from '../support/identity-provider.js';
 import { freePorts, run } from '../support/processes.js';
 
 /**
@@ -62,6 +63,9 @@ type Top = { topProducts: { upc: string; brand?: string | null }[] };
 describe('adding a field with npm run dev', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('goes from SDL to a served, migrated field without a query failing for no stated reason', async () => {
     const [port, accounts, products, inventory, reviews] = await freePorts(5);
+    // A partner's app, served the partner contract: it sees the field once dev has recomposed the contract.
+    const idp = await createIdentityProvider();
+    const partner = { authorization: `Bearer ${await idp.token('1', { claims: { client_id: 'acme' } })}` };
     const dev = run(
       'npm',
       ['run', 'dev'],
@@ -72,6 +76,8 @@ describe('adding a field with npm run dev', { timeout: PROCESS_TIMEOUT_MS }, () 
         DATABASE_URL: undefined,
         JUNCTION_DATA_DIR: join(copy, '.data'),
         PORT: String(port),
+        JWKS_FILE: idp.jwksFile,
+        CONTRACT_CLIENTS: 'acme=partner',
         ACCOUNTS_URL: `http://localhost:${accounts}/graphql`,
         PRODUCTS_URL: `http://localhost:${products}/graphql`,
         INVENTORY_URL: `http://localhost:${inventory}/graphql`,
@@ -91,6 +97,7 @@ describe('adding a field with npm run dev', { timeout: PROCESS_TIMEOUT_MS }, () 
       const [, url] = await dev.waitFor(/Junction \(dev\) is running: (\S+)/, 150_000);
       const contract = await readFile(join(copy, 'contracts', 'partner.graphql'), 'utf8');
       expect(contract).not.toMatch(/\bbrand\b/);
+      expect(codes(await post(url!, '{ topProducts(first: 1) { upc brand } }', {}, partner))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
       poller = (async () => {
         while (polling) {
           const result = await post(url!, query).catch((error: Error) => error);
@@ -125,6 +132,11 @@ describe('adding a field with npm run dev', { timeout: PROCESS_TIMEOUT_MS }, () 
       expect(generated).toMatch(/\n {2}brand: Maybe<Scalars\['String'\]\['output'\]>;/);
       await eventually(async () => {
         expect(await readFile(join(copy, 'contracts', 'partner.graphql'), 'utf8')).toMatch(/\n {2}brand: String @join__field\(graph: PRODUCTS\) @tag\(name: "partner"\)/);
+      }, 10_000);
+      await eventually(async () => {
+        const result = await post<Top>(url!, '{ topProducts(first: 1) { upc brand } }', {}, partner);
+        expect(result.errors).toBeUndefined();
+        expect(result.data!.topProducts).toEqual([{ upc: expect.any(String), brand: null }]);
       }, 10_000);
 
       // 2. The column, in drizzle's schema: no migration gives it yet, so the subgraphs are not restarted on it.
