@@ -59,3 +59,17 @@ export function databaseFault(error: unknown): DatabaseFault | undefined {
   }
   return undefined;
 }
+
+/**
+ * What Postgres said about a failed statement (e.g. `column "brand" does not
+ * exist`), looking through drizzle's DrizzleQueryError, whose own message is
+ * the SQL and its parameters; undefined when no database error is inside.
+ */
+export function statementFailure(error: unknown): { code: string; message: string } | undefined {
+  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof message === 'string') return { code, message };
+    current = cause;
+  }
+  return undefined;
+}

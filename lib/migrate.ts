@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { bigint, pgSchema, serial, text } from 'drizzle-orm/pg-core';
 import type { Database } from './db.js';
+import { statementFailure } from './db-faults.js';
 
 /** The subgraphs, in the order their migrations and seeds run. */
 export const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews'] as const;
@@ -39,8 +42,26 @@ export function migrateGateway(db: Database): Promise<number> {
   return applyMigrations(db, 'gateway');
 }
 
+/** A migration whose SQL failed: which file, and what Postgres said; nothing of the set was applied. */
+export class MigrationError extends Error {
+  constructor(readonly file: string, options: { cause: unknown }) {
+    super(`${file} failed: ${statementFailure(options.cause)?.message ?? (options.cause as Error).message}`, options);
+    this.name = 'MigrationError';
+  }
+}
+
+/** A migration's file, from drizzle-kit's journal (`when` is the migration's folderMillis). */
+function migrationFile(folder: string, folderMillis: number): string {
+  const { entries } = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number; tag: string }[] };
+  const tag = entries.find((entry) => entry.when === folderMillis)?.tag ?? String(folderMillis);
+  const file = join(folder, `${tag}.sql`);
+  const shown = relative(process.cwd(), file);
+  return shown.startsWith('..') || isAbsolute(shown) ? file : shown;
+}
+
 async function applyMigrations(db: Database, set: MigrationSet): Promise<number> {
-  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder(set) });
+  const folder = migrationsFolder(set);
+  const migrations = readMigrationFiles({ migrationsFolder: folder });
   const journal = pgSchema(MIGRATIONS_SCHEMA).table(migrationsTable(set), {
     id: serial('id').primaryKey(),
     hash: text('hash').notNull(),
@@ -62,8 +83,12 @@ async function applyMigrations(db: Database, set: MigrationSet): Promise<number>
     const last = Math.max(0, ...applied.map((row) => row.createdAt ?? 0));
     const pending = migrations.filter((migration) => migration.folderMillis > last);
     for (const migration of pending) {
-      for (const statement of migration.sql) {
-        if (statement.trim()) await tx.execute(sql.raw(statement));
+      try {
+        for (const statement of migration.sql) {
+          if (statement.trim()) await tx.execute(sql.raw(statement));
+        }
+      } catch (error) {
+        throw new MigrationError(migrationFile(folder, migration.folderMillis), { cause: error });
       }
       await tx.insert(journal).values({ hash: migration.hash, createdAt: migration.folderMillis });
     }

@@ -31,7 +31,10 @@ if (unknown.length > 0) fail(`${configFile} names subgraphs Junction does not ha
 const routingUrl = (name: SubgraphName) => config.subgraphs.find((subgraph) => subgraph.name === name)?.routingUrl;
 
 const database = await openDatabase(databaseOptions(env)).catch((error: Error) => fail(`Cannot open the database: ${error.message}`));
-await migrateAll(database.db);
+await migrateAll(database.db).catch(async (error: Error) => {
+  await database.close();
+  fail(`Cannot apply the migrations: ${error.message}`);
+});
 const seeded = await seedIfEmpty(database.db);
 if (seeded) console.log(`Seeded ${seeded.users} users, ${seeded.products} products and ${seeded.reviews} reviews.`);
 
@@ -58,5 +61,13 @@ stopOnSignals(
   },
   { logger, timeoutMs: shutdownTimeoutMs(env) },
 );
+// scripts/dev.ts asks for new migrations to be applied here, where the database is open, before it restarts us.
+process.on('message', (message: { type?: string }) => {
+  if (message?.type !== 'junction:migrate') return;
+  migrateAll(database.db).then(
+    (applied) => process.send?.({ type: 'junction:migrated', applied }),
+    (error: Error) => process.send?.({ type: 'junction:migrate-failed', message: error.message }),
+  );
+});
 // Parent gone (killed, not stopped): stop too rather than hold the ports.
 process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));

@@ -11,12 +11,16 @@ import { composeSupergraph, formatCompositionProblem, readSupergraphConfig } fro
 import { createGateway } from '../gateway/src/server.js';
 import { hotReload, openSupergraphSource } from '#gateway/supergraph/supergraph-source.js';
 import { fail, parseCommandLine } from './command-line.js';
+import { composeContracts, writeContracts, type ContractFiles } from './dev-contracts.js';
+import { createMigrationGate, shown, watchMigrations } from './dev-migrations.js';
 
 const USAGE = `Usage: npm run dev -- [--config FILE] [--output FILE] [--code DIR ...]
 
 Junction for development: like npm start, and on each save of supergraph.yaml or a
-subgraph's SDL it runs codegen, composes, restarts the subgraphs and hot-reloads the gateway;
-on each save of the subgraphs' code it restarts them.
+subgraph's SDL it runs codegen, composes (with the contracts of the contracts.yaml beside
+the config), restarts the subgraphs and hot-reloads the gateway; on each save of the
+subgraphs' code it restarts them; a new migration in a drizzle/ folder is applied first.
+A db/schema.ts that no migration matches holds the restart until npm run db:generate.
   --config FILE  the supergraph config (default: supergraph.yaml)
   --output FILE  where the composed supergraph is written (default: supergraph.graphql)
   --code DIR     a folder of the subgraphs' TypeScript, watched with its subfolders;
@@ -45,6 +49,12 @@ async function compose(): Promise<{ files: string[] } | false> {
       console.error(`Composition failed; still serving the previous supergraph:\n${result.problems.map(formatCompositionProblem).join('\n')}`);
       return false;
     }
+    try {
+      pendingContracts = await composeContracts(configFile, result.supergraphSdl);
+    } catch (error) {
+      console.error(`Contracts failed; still serving the previous supergraph:\n${(error as Error).message}`);
+      return false;
+    }
     if (result.supergraphSdl !== (await readFile(output, 'utf8').catch(() => ''))) pending = result.supergraphSdl;
     return { files: config.subgraphs.flatMap(({ schema }) => ('file' in schema ? [schema.file] : [])) };
   } catch (error) {
@@ -52,8 +62,15 @@ async function compose(): Promise<{ files: string[] } | false> {
     return false;
   }
 }
-// The composed supergraph, written only once the subgraphs serving it are up.
+// The composed supergraph and its contracts, written only once the subgraphs serving them are up.
 let pending: string | undefined;
+let pendingContracts: ContractFiles = new Map();
+
+async function writePending(): Promise<void> {
+  if (pending !== undefined) await writeFile(output, pending);
+  pending = undefined;
+  for (const file of await writeContracts(pendingContracts)) console.log(`Wrote the contract ${shown(file)}.`);
+}
 
 /** The subgraphs' process: resolves once it listens, rejects if it exits first. */
 function startSubgraphs(): Promise<ChildProcess> {
@@ -84,15 +101,21 @@ function codegen(): Promise<boolean> {
 const first = await compose();
 if (!first) fail(`Cannot start: ${configFile} does not compose.`);
 let subgraphs = await startSubgraphs().catch((error: Error) => fail(error.message));
-if (pending !== undefined) await writeFile(output, pending);
-pending = undefined;
+const contractNames = [...pendingContracts].map(([name, { file }]) => ({ name, file }));
+await writePending();
 
 // The gateway hot-reloads `output` as `junction gateway --supergraph` does: it never restarts here.
 const source = openSupergraphSource(output, { logger, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS });
 // The embedded database belongs to the subgraphs' process; only a server (DATABASE_URL) is shared for API keys.
 const database = env.DATABASE_URL ? await openDatabase(databaseOptions(env)) : undefined;
-const gateway = await createGateway({ supergraphSdl: await source.load(), logger: logger.child({ component: 'gateway' }), env, ...(database ? { db: database.db } : {}) });
-const reloading = hotReload(source, gateway.reload, logger.child({ component: 'gateway' }));
+// Each contract's file is hot-reloaded as the supergraph's is (junction gateway --contract NAME=FILE).
+const contractSources = contractNames.map(({ name, file }) => ({ name, source: openSupergraphSource(file, { logger, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS }) }));
+const contracts = Object.fromEntries(await Promise.all(contractSources.map(async ({ name, source: contract }) => [name, await contract.load()])));
+const gateway = await createGateway({ supergraphSdl: await source.load(), contracts, logger: logger.child({ component: 'gateway' }), env, ...(database ? { db: database.db } : {}) });
+const reloading = [
+  hotReload(source, gateway.reload, logger.child({ component: 'gateway' })),
+  ...contractSources.map(({ name, source: contract }) => hotReload(contract, (sdl) => gateway.reload(sdl, name), logger.child({ component: 'gateway', contract: name }))),
+];
 const listening = await listen(gateway.server, env.PORT ?? 4000, env.HOST);
 
 /**
@@ -101,6 +124,8 @@ const listening = await listen(gateway.server, env.PORT ?? 4000, env.HOST);
  * the subgraphs restart and the supergraph is written for the gateway.
  */
 async function rebuild(changed: Set<string>, schemaSaved: boolean): Promise<void> {
+  for (const file of held) changed.add(file);
+  held.clear();
   if (schemaSaved) {
     if ([...changed].some((file) => dirname(file) === schemaDir) && !(await codegen())) {
       console.error('Codegen failed; the generated resolver types are stale.');
@@ -108,6 +133,11 @@ async function rebuild(changed: Set<string>, schemaSaved: boolean): Promise<void
     const composed = await compose();
     if (!composed) return;
     watchFiles(composed.files);
+  }
+  // A db/schema.ts without its migration, or a migration that fails: the subgraphs serve on as they are.
+  if (!(await migrations.beforeRestart(changed, subgraphs))) {
+    for (const file of changed) held.add(file);
+    return;
   }
   console.log('Restarting the subgraphs...');
   await stopSubgraphs(subgraphs);
@@ -117,8 +147,7 @@ async function rebuild(changed: Set<string>, schemaSaved: boolean): Promise<void
     console.error(`${(error as Error).message} Fix the error and save again.`);
     return;
   }
-  if (pending !== undefined) await writeFile(output, pending);
-  pending = undefined;
+  await writePending();
   console.log(`Rebuilt: ${[...changed].join(', ')}`);
 }
 
@@ -127,6 +156,9 @@ let changed = new Set<string>();
 let schemaSaved = false;
 let timer: NodeJS.Timeout | undefined;
 let building: Promise<void> = Promise.resolve();
+// Saves whose restart waits for a migration (or a fix to one).
+const held = new Set<string>();
+const migrations = createMigrationGate();
 const watchers = new Map<string, ReturnType<typeof watch>>();
 const watched = new Set<string>();
 
@@ -163,19 +195,23 @@ for (const dir of values.code.map((folder) => resolve(folder))) {
   }));
 }
 watchFiles(first.files);
+const migrationWatchers = watchMigrations((file) => saved(file, false));
+// Once up (the comparison takes seconds), a db/schema.ts changed while dev was stopped is told.
+building = building.then(migrations.checkAll).catch((error: unknown) => logger.error({ err: error }, 'comparing the schemas with their migrations failed'));
 
 console.log(`
 Junction (dev) is running: ${listening.url}
   watching ${configFile} and the SDL it names; each save runs codegen, composes into ${output},
-  restarts the subgraphs and hot-reloads the gateway. A save of their code (${values.code.join(', ')}) restarts them.
+  restarts the subgraphs and hot-reloads the gateway. A save of their code (${values.code.join(', ')}) restarts them;
+  a new migration (npm run db:generate) is applied first.
 Press Ctrl-C to stop.`);
 
 stopOnSignals(
   async () => {
     console.log('\nStopping Junction...');
     clearTimeout(timer);
-    for (const watcher of watchers.values()) watcher.close();
-    reloading.stop();
+    for (const watcher of [...watchers.values(), ...migrationWatchers]) watcher.close();
+    for (const reload of reloading) reload.stop();
     await drainAndClose([{ drain: gateway.drain, close: listening.close }], env);
     await gateway.stop();
     await building;

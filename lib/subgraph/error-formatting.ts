@@ -3,6 +3,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { databaseError, ErrorCode, withoutCallersStacktrace } from '#lib/errors.js';
 import type { Logger } from '#lib/logger.js';
+import { statementFailure } from '#lib/db-faults.js';
 
 /*
  * How a subgraph's Apollo Server answers and logs errors. Apart from
@@ -34,7 +35,7 @@ export function createErrorFormatter(options: { production: boolean }) {
         extensions: outage.extensions,
       };
     }
-    if (!options.production) return formatted;
+    if (!options.production) return developmentStatementError(formatted, original) ?? formatted;
     return {
       message: 'Internal server error',
       ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -42,6 +43,21 @@ export function createErrorFormatter(options: { production: boolean }) {
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
+}
+
+// undefined_column, undefined_table: the code reads a table as db/schema.ts has it, the database does not (yet).
+const MISSING_MIGRATION = new Set(['42703', '42P01']);
+
+/**
+ * In development only: a failed SQL statement says what Postgres said (not
+ * drizzle's "Failed query: <SQL> params: ..."), and a missing column or table
+ * says what to do, so the cause is in the answer and not only in the log.
+ */
+function developmentStatementError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError | undefined {
+  const failure = statementFailure(error);
+  if (!failure) return undefined;
+  const hint = MISSING_MIGRATION.has(failure.code) ? ' (a migration may be missing: npm run db:generate, then the dev loop applies it)' : '';
+  return { ...formatted, message: `Database statement failed: ${failure.message}${hint}`, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
 /**

@@ -29,9 +29,9 @@ export type Running = {
   terminate(): void;
 };
 
-/** Starts a command in its own process group, collecting its output. */
-export function run(command: string, args: string[], env: Record<string, string | undefined>): Running {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a command in its own process group (in `cwd`, by default this one), collecting its output. */
+export function run(command: string, args: string[], env: Record<string, string | undefined>, { cwd }: { cwd?: string } = {}): Running {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listeners = new Set<() => void>();
   const collect = (chunk: Buffer) => {
