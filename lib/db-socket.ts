@@ -226,7 +226,7 @@ function holdTransactionLock(pglite: PGlite): Promise<() => void> {
 /**
  * Starts serving `pglite` at `socketPath` (a Unix socket only this user may
  * connect to), or on a free TCP port of 127.0.0.1 when that path is too long
- * for a socket or the platform has none.
+ * for a socket, or the platform or the filesystem has none.
  */
 export async function serveDatabase(pglite: PGlite, socketPath: string): Promise<SocketServer> {
   const handlers = new Map<number, PGLiteSocketHandler>();
@@ -247,13 +247,25 @@ export async function serveDatabase(pglite: PGlite, socketPath: string): Promise
   });
   server.maxConnections = MAX_CONNECTIONS;
 
-  const useSocket = process.platform !== 'win32' && Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH;
-  let address: ServedAddress;
+  let useSocket = process.platform !== 'win32' && Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH;
   if (useSocket) {
     // This process holds the data directory's lock: a socket file there is a dead holder's.
     await rm(socketPath, { force: true });
-    await listen(server, socketPath);
-    await chmod(socketPath, 0o600);
+    // Some filesystems (a shared folder of a VM, some network mounts) cannot hold a socket: TCP then.
+    useSocket = await listen(server, socketPath).then(
+      () => true,
+      () => false,
+    );
+    // Only this user may connect: PGlite asks no password.
+    if (useSocket) {
+      await chmod(socketPath, 0o600).catch(async (error: unknown) => {
+        await new Promise((closed) => server.close(closed));
+        throw error;
+      });
+    }
+  }
+  let address: ServedAddress;
+  if (useSocket) {
     address = { path: socketPath };
   } else {
     await listen(server, { host: '127.0.0.1', port: 0 });
