@@ -1,8 +1,10 @@
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import type { PGlite, QueryOptions, Transaction } from '@electric-sql/pglite';
+import { claimDataDir, describeHolder, socketPathOf, type EmbeddedSharing } from './db-embedded.js';
+import type { ServedAddress } from './db-lock.js';
 import { Slots, boundedClient, type PoolUse } from './db-pool.js';
 import type { Env } from './env.js';
 import { traceStatement } from './telemetry.js';
@@ -28,6 +30,14 @@ export type DatabaseOptions = {
   url?: string;
   /** For the embedded database: a folder to persist to; omitted means in memory. */
   dataDir?: string;
+  /**
+   * For the embedded database in `dataDir`: how this process shares it with
+   * others (lib/db-embedded.ts). `hold`: opens and serves it, or refuses when
+   * another process serves it (npm start, npm run dev); `serve`: uses the one
+   * served, or opens and serves it (a long-running process); `use`, the
+   * default: uses the one served, or opens it for as long as it runs.
+   */
+  embedded?: EmbeddedSharing;
   /** Most connections postgres.js opens. */
   poolMax?: number;
   /**
@@ -50,7 +60,7 @@ export type DatabaseOptions = {
 /** Each pooled database's slots, so whoever holds the `db` can report its pool's use. */
 const pools = new WeakMap<Database, PoolUse>();
 
-/** How much of the database's pool is in use; undefined for the embedded database, which has no pool. */
+/** How much of the database's pool is in use; undefined for the embedded database in this process, which has no pool. */
 export function poolUse(db: Database): PoolUse | undefined {
   return pools.get(db);
 }
@@ -65,59 +75,108 @@ export function databaseOptions(env: Env): DatabaseOptions {
 const DEFAULT_POOL_MAX = 10;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
 const DEFAULT_POOL_TIMEOUT_MS = 5_000;
+/** Connections to another process's embedded database: its one session runs one client's work at a time, so more would only wait there. */
+const SERVED_POOL_MAX = 4;
 
 export async function openDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
   const onQuery = options.onQuery;
   const logger: DrizzleLogger | undefined = onQuery ? { logQuery: (sql, params) => onQuery(sql, params) } : undefined;
 
   if (options.url) {
-    const { default: postgres } = await import('postgres');
-    const { drizzle } = await import('drizzle-orm/postgres-js');
-    const max = options.poolMax ?? DEFAULT_POOL_MAX;
-    const client = postgres(options.url, {
-      max,
-      connect_timeout: 10,
-      idle_timeout: 60,
-      // No catalog query when a connection opens: if that query fails (cancelled
-      // by statement_timeout, or its backend killed), postgres.js 3.4.9 drops the
-      // rejection and the process dies of it (porsager/postgres#1192, #1223).
-      // drizzle serializes and parses array columns itself, so nothing needs it.
-      fetch_types: false,
-      onnotice: () => {},
-      connection: {
-        application_name: 'junction',
-        statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-      },
+    const opened = await openPostgres(options.url, {
+      max: options.poolMax ?? DEFAULT_POOL_MAX,
+      poolTimeoutMs: options.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS,
+      statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      logger,
     });
-    const slots = new Slots(max, options.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS);
-    const db = drizzle({ client: boundedClient(client, slots), ...(logger ? { logger } : {}) });
-    pools.set(db, slots);
-    return {
-      db,
-      driver: 'postgres',
-      location: redactUrl(options.url),
-      close: () => client.end({ timeout: 5 }),
-    };
+    return { ...opened, driver: 'postgres', location: redactUrl(options.url) };
+  }
+  if (!options.dataDir) return (await openPglite(undefined, logger)).handle;
+
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dirname(dataDir), { recursive: true });
+  const claim = await claimDataDir(dataDir, options.embedded ?? 'use');
+  if (claim.kind === 'served') {
+    // Another process holds the data directory: through its socket, as to a server.
+    const opened = await openPostgres(claim.address, { max: SERVED_POOL_MAX, poolTimeoutMs: options.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS, logger });
+    return { ...opened, driver: 'pglite', location: `${dataDir}, served by ${describeHolder(claim.holder)}` };
   }
 
+  const { lock } = claim;
+  try {
+    await mkdir(dataDir, { recursive: true });
+    // A socket file left in the directory by a holder that died is not PGlite's.
+    await rm(socketPathOf(dataDir), { force: true });
+    const { handle, client } = await openPglite(dataDir, logger);
+    if (!claim.serve) return { ...handle, close: () => handle.close().finally(lock.release) };
+    const { serveDatabase } = await import('./db-socket.js');
+    const server = await serveDatabase(client, socketPathOf(dataDir)).catch(async (error: unknown) => {
+      await handle.close();
+      throw error;
+    });
+    lock.serving(server.address);
+    return {
+      ...handle,
+      async close() {
+        try {
+          // Clients first: what one left open is rolled back before PGlite closes.
+          await server.stop();
+          await handle.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/**
+ * postgres.js, at a server's URL or at the socket where another process
+ * serves its embedded database, behind the bounded pool (db-pool.ts).
+ */
+async function openPostgres(
+  where: string | ServedAddress,
+  settings: { max: number; poolTimeoutMs: number; statementTimeoutMs?: number; logger: DrizzleLogger | undefined },
+): Promise<{ db: Database; close(): Promise<void> }> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const common = {
+    max: settings.max,
+    connect_timeout: 10,
+    idle_timeout: 60,
+    // No catalog query when a connection opens: if that query fails (cancelled
+    // by statement_timeout, or its backend killed), postgres.js 3.4.9 drops the
+    // rejection and the process dies of it (porsager/postgres#1192, #1223).
+    // drizzle serializes and parses array columns itself, so nothing needs it.
+    fetch_types: false,
+    onnotice: () => {},
+  };
+  const client =
+    typeof where === 'string'
+      ? postgres(where, {
+          ...common,
+          connection: { application_name: 'junction', statement_timeout: settings.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS },
+        })
+      : // PGlite is one session shared by every client: nothing named may outlive a statement
+        // (prepared statements would collide between processes), and no setting is sent for the
+        // session (PGlite ignores startup parameters; it cannot interrupt a statement anyway).
+        postgres({ ...where, user: 'postgres', database: 'postgres', prepare: false, ...common });
+  const slots = new Slots(settings.max, settings.poolTimeoutMs);
+  const db = drizzle({ client: boundedClient(client, slots), ...(settings.logger ? { logger: settings.logger } : {}) });
+  pools.set(db, slots);
+  return { db, close: () => client.end({ timeout: 5 }) };
+}
+
+async function openPglite(dataDir: string | undefined, logger: DrizzleLogger | undefined): Promise<{ handle: DatabaseHandle; client: PGlite }> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
-  let client;
-  if (options.dataDir) {
-    const dataDir = resolve(options.dataDir);
-    await mkdir(dataDir, { recursive: true });
-    client = await PGlite.create(dataDir);
-  } else {
-    client = await PGlite.create();
-  }
+  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   traceQueries(client);
   const db = drizzle({ client, ...(logger ? { logger } : {}) });
-  return {
-    db,
-    driver: 'pglite',
-    location: options.dataDir ? resolve(options.dataDir) : 'memory',
-    close: () => client.close(),
-  };
+  return { client, handle: { db, driver: 'pglite', location: dataDir ?? 'memory', close: () => client.close() } };
 }
 
 /**

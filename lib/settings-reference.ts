@@ -104,7 +104,7 @@ export const SETTINGS: { readonly [Name in Variable]: SettingReference } = {
     default: 'none: the embedded database',
     meaning: 'A `postgres://` URL of a Postgres server.',
   },
-  JUNCTION_DATA_DIR: { group: 'Database', usedBy: 'subgraphs, gateway, scripts', meaning: 'Where the embedded database persists (`<dir>/pglite`).' },
+  JUNCTION_DATA_DIR: { group: 'Database', usedBy: 'subgraphs, gateway, scripts', meaning: 'Where the embedded database persists (`<dir>/pglite`), with the lock naming the process that holds it (`<dir>/pglite.lock`) and the socket it serves it on (`<dir>/pglite/.s.PGSQL.5432`).' },
   DATABASE_POOL_MAX: { group: 'Database', usedBy: 'subgraphs, gateway', meaning: 'The most connections to `DATABASE_URL` per process.' },
   DATABASE_POOL_TIMEOUT_MS: { group: 'Database', usedBy: 'subgraphs, gateway', meaning: 'The longest a query waits for a free connection before failing.' },
   DATABASE_STATEMENT_TIMEOUT_MS: {

@@ -54,7 +54,8 @@ export async function main(argv: string[]): Promise<void> {
   const create = command === 'create' ? createOptions(values) : undefined;
 
   const env = loadEnv();
-  const database = await openDatabase(databaseOptions(env));
+  // The embedded database through npm start, npm run dev or a gateway when one of them runs: the key is then theirs at once.
+  const database = await openDatabase(databaseOptions(env)).catch((error: Error) => fail(`Cannot open the database: ${error.message}`, 1));
   try {
     await migrateGateway(database.db);
     if (create) {

@@ -100,18 +100,21 @@ function codegen(): Promise<boolean> {
 
 const first = await compose();
 if (!first) fail(`Cannot start: ${configFile} does not compose.`);
+// The embedded database is this process's while it runs, not the subgraphs' it restarts: they, the
+// gateway's API keys and any other command (db:migrate, junction api-key) use it through its socket.
+const database = await openDatabase({ ...databaseOptions(env), embedded: 'hold' }).catch((error: Error) =>
+  fail(`Cannot open the database: ${error.message}`),
+);
 let subgraphs = await startSubgraphs().catch((error: Error) => fail(error.message));
 const contractNames = [...pendingContracts].map(([name, { file }]) => ({ name, file }));
 await writePending();
 
 // The gateway hot-reloads `output` as `junction gateway --supergraph` does: it never restarts here.
 const source = openSupergraphSource(output, { logger, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS });
-// The embedded database belongs to the subgraphs' process; only a server (DATABASE_URL) is shared for API keys.
-const database = env.DATABASE_URL ? await openDatabase(databaseOptions(env)) : undefined;
 // Each contract's file is hot-reloaded as the supergraph's is (junction gateway --contract NAME=FILE).
 const contractSources = contractNames.map(({ name, file }) => ({ name, source: openSupergraphSource(file, { logger, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS }) }));
 const contracts = Object.fromEntries(await Promise.all(contractSources.map(async ({ name, source: contract }) => [name, await contract.load()])));
-const gateway = await createGateway({ supergraphSdl: await source.load(), contracts, logger: logger.child({ component: 'gateway' }), env, ...(database ? { db: database.db } : {}) });
+const gateway = await createGateway({ supergraphSdl: await source.load(), contracts, logger: logger.child({ component: 'gateway' }), env, db: database.db });
 const reloading = [
   hotReload(source, gateway.reload, logger.child({ component: 'gateway' })),
   ...contractSources.map(({ name, source: contract }) => hotReload(contract, (sdl) => gateway.reload(sdl, name), logger.child({ component: 'gateway', contract: name }))),
@@ -216,7 +219,7 @@ stopOnSignals(
     await gateway.stop();
     await building;
     await stopSubgraphs(subgraphs);
-    await database?.close();
+    await database.close();
   },
   { logger, timeoutMs: 2 * shutdownTimeoutMs(env) },
 );

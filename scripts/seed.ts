@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { databaseOptions, openDatabase } from '#lib/db.js';
 import { loadEnv } from '#lib/env.js';
 import { migrateAll } from '#lib/migrate.js';
+import { fail } from './command-line.js';
 import { clear, loadWorld, seedIfEmpty } from './seed/load.js';
 
 /**
@@ -10,7 +11,7 @@ import { clear, loadWorld, seedIfEmpty } from './seed/load.js';
  */
 const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false } } });
 const env = loadEnv();
-const database = await openDatabase(databaseOptions(env));
+const database = await openDatabase(databaseOptions(env)).catch((error: Error) => fail(`Cannot open the database: ${error.message}`));
 try {
   await migrateAll(database.db);
   let counts;

@@ -25,7 +25,8 @@ const telemetry = await startTelemetry(env, 'stack');
 const config = await readSupergraphConfig('supergraph.yaml').catch((error: Error) => fail(error.message));
 // Contracts are optional: without contracts.yaml, every client sees the full supergraph.
 const { contracts } = await readContractsConfig('contracts.yaml', { optional: true }).catch((error: Error) => fail(error.message));
-const database = await openDatabase(databaseOptions(env)).catch((error: Error) =>
+// The embedded database is this process's while it runs: it serves it to the other commands (lib/db-embedded.ts).
+const database = await openDatabase({ ...databaseOptions(env), embedded: 'hold' }).catch((error: Error) =>
   fail(`Cannot open the database: ${error.message}`),
 );
 await migrateAll(database.db);

@@ -190,7 +190,8 @@ export async function runSubgraph<TContext extends BaseContext>(
   const env = loadEnv();
   const logger = createLogger(env, name);
   const telemetry = await startTelemetry(env, name);
-  const database = await openDatabase(databaseOptions(env));
+  // Running on its own for long, it serves the embedded database to other commands when none does yet.
+  const database = await openDatabase({ ...databaseOptions(env), embedded: 'serve' });
   const applied = await migrateSubgraph(database.db, name);
   if (applied > 0) logger.info({ applied }, 'migrations applied');
   const served = await serveSubgraph(create({ db: database.db, env, logger }), {

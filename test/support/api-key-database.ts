@@ -13,9 +13,13 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 /** How many migrations gateway/drizzle/ holds: all of them apply to a fresh database. */
 const GATEWAY_MIGRATIONS = (JSON.parse(readFileSync('gateway/drizzle/meta/_journal.json', 'utf8')) as { entries: unknown[] }).entries.length;
 
-/** A fresh test database with the gateway's migrations applied; every SQL statement sent goes into `statements`. */
-export async function createApiKeyDatabase(statements: string[] = []): Promise<TestDatabase> {
-  const database = await createTestDatabase({ onQuery: (statement) => statements.push(statement) });
+/**
+ * A fresh test database with the gateway's migrations applied; every SQL
+ * statement sent goes into `statements`. `shared`: child processes use it too
+ * (createTestDatabase).
+ */
+export async function createApiKeyDatabase(statements: string[] = [], options: { shared?: boolean } = {}): Promise<TestDatabase> {
+  const database = await createTestDatabase({ ...options, onQuery: (statement) => statements.push(statement) });
   expect(await migrateGateway(database.db)).toBe(GATEWAY_MIGRATIONS);
   return database;
 }

@@ -7,20 +7,21 @@ import { run } from '../../support/processes.js';
 
 /**
  * Partners' API keys made, listed and revoked through `junction api-key`, a
- * child process on the same database as the test.
+ * child process on the same database as the test: the Postgres server's, or
+ * the embedded one this process holds and serves, as npm start does.
  */
 let database: TestDatabase;
 
 beforeAll(async () => {
-  database = await createApiKeyDatabase();
+  database = await createApiKeyDatabase([], { shared: true });
 });
 afterAll(() => database?.close());
 beforeEach(() => clearApiKeys(database));
 
-// The embedded database belongs to one process: the CLI can share only a Postgres server's.
-describe.runIf(process.env.DATABASE_URL)('junction api-key, as a process', () => {
+describe('junction api-key, as a process', () => {
   async function junction(...args: string[]) {
-    const process = run('node', ['bin/junction.js', 'api-key', ...args], { DATABASE_URL: database.url! });
+    const where = database.url ? { DATABASE_URL: database.url } : { DATABASE_URL: undefined, JUNCTION_DATA_DIR: database.dataDir };
+    const process = run('node', ['bin/junction.js', 'api-key', ...args], where);
     const code = await process.exited;
     return { code, output: process.output() };
   }

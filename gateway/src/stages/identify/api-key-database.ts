@@ -34,7 +34,8 @@ export async function openApiKeyDatabase(env: Env, options: { migrate: boolean; 
   let handle: DatabaseHandle | undefined;
   let opening: Promise<ApiKeyVerifier> | undefined;
   const open = async (): Promise<ApiKeyVerifier> => {
-    const opened = await openDatabase(where);
+    // Through npm start's (or another holder's) socket when one serves it; else opened here, and served to `junction api-key`.
+    const opened = await openDatabase({ ...where, embedded: 'serve' });
     try {
       await migrateGateway(opened.db);
     } catch (error) {
