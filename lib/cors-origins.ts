@@ -20,9 +20,9 @@
  * `https://a.example.com:8443`.
  */
 export type CorsOrigins =
-  | { readonly any: true }
+  | { readonly anyOrigin: true }
   | {
-      readonly any: false;
+      readonly anyOrigin: false;
       /** Serialized origins, compared as they are to the Origin header. */
       readonly exact: readonly string[];
       readonly patterns: readonly OriginPattern[];
@@ -39,7 +39,7 @@ export type OriginPattern = {
 
 /** NODE_ENV other than production: a dev server on this machine, on any port (Vite's 5173, Next's 3000...). */
 export const DEVELOPMENT_ORIGINS: CorsOrigins = {
-  any: false,
+  anyOrigin: false,
   exact: [],
   patterns: ['localhost', '127.0.0.1', '[::1]'].map((host) => ({ scheme: 'http', host, subdomains: false, port: '*' })),
 };
@@ -48,8 +48,8 @@ export const DEVELOPMENT_ORIGINS: CorsOrigins = {
 export function parseCorsOrigins(entries: readonly string[]): { origins: CorsOrigins; problems: string[] } {
   const problems: string[] = [];
   if (entries.length === 0) problems.push('lists no origin');
-  const any = entries.includes('*');
-  if (any && entries.length > 1) problems.push('"*" allows any origin: list nothing else with it');
+  const anyOrigin = entries.includes('*');
+  if (anyOrigin && entries.length > 1) problems.push('"*" allows any origin: list nothing else with it');
   const exact = new Set<string>();
   const patterns: OriginPattern[] = [];
   for (const entry of entries) {
@@ -59,7 +59,7 @@ export function parseCorsOrigins(entries: readonly string[]): { origins: CorsOri
     else if ('origin' in parsed) exact.add(parsed.origin);
     else patterns.push(parsed);
   }
-  return { origins: any ? { any } : { any, exact: [...exact], patterns }, problems };
+  return { origins: anyOrigin ? { anyOrigin } : { anyOrigin, exact: [...exact], patterns }, problems };
 }
 
 /** Whether the raw variables ask for credentials with any origin, which browsers refuse (boot then lists it as a problem). */

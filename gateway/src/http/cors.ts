@@ -73,8 +73,8 @@ export function createCors(settings: GatewaySettings['cors'], extraRequestHeader
   };
 
   const { origins } = settings;
-  if (origins.any && settings.credentials) throw new Error('CORS: credentials cannot be allowed from any origin ("*"); list the origins.');
-  if (origins.any) {
+  if (origins.anyOrigin && settings.credentials) throw new Error('CORS: credentials cannot be allowed from any origin ("*"); list the origins.');
+  if (origins.anyOrigin) {
     // The same answer for every origin: nothing varies with it, and a cache may share it.
     const preflightAny = { ...preflight, 'access-control-allow-origin': '*' };
     return (req, res) => {
