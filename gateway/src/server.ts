@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { Redis } from 'ioredis';
 import { poolUse, type Database } from '#lib/db.js';
 import type { Env } from '#lib/env.js';
 import { headerRulesFor, unknownSubgraphs, unservedSubgraphsProblem } from '#lib/header-propagation.js';
@@ -8,8 +7,7 @@ import { anonymousGatewayToken, signGatewayToken, type Identity } from '#lib/ide
 import type { Logger } from '#lib/logger.js';
 import { createRegistry, metricsHandler } from '#lib/metrics.js';
 import { Readiness } from '#lib/probes.js';
-import { createApiKeyVerifier, type ApiKeyVerifier } from '#gateway/stages/identify/api-keys.js';
-import { jwtVerifierFromEnv } from '#gateway/stages/identify/jwt.js';
+import type { ApiKeyVerifier } from '#gateway/stages/identify/api-keys.js';
 import { authorizationPolicy, supergraphForGateway } from '#gateway/stages/authorization/authorization.js';
 import { createSubgraphDataSource } from '#gateway/fetch/data-source.js';
 import type { SubgraphTransport } from '#gateway/fetch/transport.js';
@@ -20,24 +18,12 @@ import { applicationJson, graphqlResponseJson } from '#gateway/http/encoders/jso
 import { readOperations } from '#gateway/http/graphql-request.js';
 import { routes } from '#gateway/http/routes.js';
 import { createCors } from '#gateway/http/cors.js';
-import { createDocumentChecker } from '#gateway/stages/limits/document-checker.js';
-import { createPersistedDocuments, loadTrustedDocuments, parseClientModes } from '#gateway/stages/persisted-documents/persisted-documents.js';
-import { persistedDocumentsStage } from '#gateway/stages/persisted-documents/persisted-documents-stage.js';
-import { authorizationStage } from '#gateway/stages/authorization/authorization-stage.js';
 import { createCostEstimator } from '#gateway/stages/cost/cost-estimator.js';
-import { COST_HEADER, costStage } from '#gateway/stages/cost/cost-stage.js';
-import { identifyStage } from '#gateway/stages/identify/identify-stage.js';
-import { introspectionStage } from '#gateway/stages/introspection/introspection-stage.js';
-import { limitsStage } from '#gateway/stages/limits/limits-stage.js';
-import { methodStage } from '#gateway/stages/method/method-stage.js';
-import { overrideLabelsStage } from '#gateway/stages/override-labels/override-labels-stage.js';
-import { propagateHeadersStage } from '#gateway/stages/propagate-headers/propagate-headers-stage.js';
-import { rateLimitStage } from '#gateway/stages/rate-limit/rate-limit-stage.js';
 import type { Stage } from '#gateway/pipeline/stage.js';
+import { corsHeaders, stagesFor } from './stage-list.js';
 import { createOutcomeRecorder } from '#gateway/pipeline/outcome.js';
-import { createGatewayMetrics, type GatewayMetrics } from '#gateway/pipeline/gateway-metrics.js';
+import { createGatewayMetrics } from '#gateway/pipeline/gateway-metrics.js';
 import { createGraphQLEndpoint } from '#gateway/pipeline/graphql-endpoint.js';
-import { createRateLimiter } from '#gateway/stages/rate-limit/rate-limiter.js';
 import { connectRedis } from '#lib/redis.js';
 import { createServedSupergraphs, parseContractClients } from '#gateway/supergraph/served-supergraphs.js';
 
@@ -54,7 +40,7 @@ export type GatewayOptions = {
   /** Path GraphQL is served at. */
   path?: string;
   /**
-   * Changes the stage list (stagesFor, below) before it is used: adds a
+   * Changes the stage list (stagesFor, stage-list.ts) before it is used: adds a
    * policy of an embedder's or a test's own, in the order it needs.
    */
   stages?: ((stages: readonly Stage[]) => Stage[]) | undefined;
@@ -90,7 +76,7 @@ export type Gateway = {
 /**
  * The gateway over any Federation 2 supergraph: Apollo's query planner and
  * Junction's executor (execution/executor.ts) behind Junction's request
- * pipeline (pipeline/graphql-endpoint.ts) and its stages (stagesFor, below).
+ * pipeline (pipeline/graphql-endpoint.ts) and its stages (stagesFor, stage-list.ts).
  * This is the composition root: the one place that picks the stages, the
  * transports and the encoders. Resolves once the supergraph is loaded, so a listening gateway
  * is a ready one.
@@ -219,79 +205,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     supergraphs.close();
     await redis?.quit().catch(() => redis.disconnect());
   }
-}
-
-type StageDeps = {
-  env: Env;
-  logger: Logger;
-  db: Database | undefined;
-  apiKeys: ApiKeyVerifier | undefined;
-  redis: Redis | undefined;
-  metrics: GatewayMetrics | undefined;
-  /** CONTRACT_CLIENTS: the contract each client is served, for its contract's cost limit. */
-  contractClients: ReadonlyMap<string, string>;
-};
-
-/**
- * The stages every request goes through, in order (pipeline/stage.ts): who is
- * calling, whether they may call now, and the client headers forwarded to
- * subgraphs (when PROPAGATE_HEADERS names any) before the body is read; then, per
- * operation, which document it names, whether it is within limits and may be
- * sent that way, whether the caller may introspect, whether it costs more
- * than the caller may spend (on the document as sent: before authorization
- * takes fields out, see cost-stage.ts), which fields they may see, and the
- * override labels it activates. A new policy is one line here.
- */
-async function stagesFor({ env, logger, db, apiKeys, redis, metrics, contractClients }: StageDeps): Promise<Stage[]> {
-  const settings = env.gateway;
-  const documents = settings.persistedDocuments;
-  const trusted = documents.trustedDocuments ? await loadTrustedDocuments(documents.trustedDocuments) : undefined;
-  const persisted = createPersistedDocuments({
-    apq: documents.apq,
-    apqCacheSize: documents.apqCacheSize,
-    ...(redis ? { redis } : {}),
-    redisPrefix: documents.redisPrefix,
-    ...(trusted ? { trusted } : {}),
-    defaultMode: documents.defaultMode,
-    clientModes: parseClientModes(documents.clientModes),
-    logger,
-  });
-  return [
-    identifyStage({
-      verifyJwt: await jwtVerifierFromEnv(env),
-      verifyKey: apiKeys ?? (db ? createApiKeyVerifier(db, { cacheMs: settings.identify.apiKeyCacheMs }) : undefined),
-    }),
-    ...(settings.rateLimit
-      ? [
-          rateLimitStage({
-            limiter: createRateLimiter({ ...(redis ? { redis } : {}), prefix: settings.rateLimit.redisPrefix, logger }),
-            settings: settings.rateLimit,
-            onLimited: metrics?.rateLimited,
-          }),
-        ]
-      : []),
-    // Before the body, once the caller may call at all: a header too long to forward is refused unread.
-    ...(settings.propagateHeaders ? [propagateHeadersStage(settings.propagateHeaders)] : []),
-    persistedDocumentsStage(persisted),
-    limitsStage(createDocumentChecker(settings.limits)),
-    methodStage(),
-    introspectionStage(settings.introspection),
-    costStage({
-      settings: settings.cost,
-      contractOf: (identity) => (identity?.client === undefined ? undefined : contractClients.get(identity.client)),
-      onEstimated: metrics?.costEstimated,
-      onActual: metrics?.costActual,
-      onRefused: metrics?.costRefused,
-    }),
-    authorizationStage(),
-    overrideLabelsStage(settings.overrideLabels),
-  ];
-}
-
-/** Request headers pages may send beyond CORS_REQUEST_HEADERS, named by stages: the cost report's, and the override labels', when set. */
-function corsHeaders(env: Env): string[] {
-  const header = env.gateway.overrideLabels.header;
-  return [COST_HEADER, ...(header ? [header] : [])];
 }
 
 /** Signs the identity for subgraphs once per request, when a fetch first needs it; anonymous tokens are shared for a minute. */
