@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { post } from './support/graphql.js';
 import { BENCHMARK_QUERY } from './support/oracle.js';
-import { freePorts, run } from './support/processes.js';
+import { junctionPorts, run } from './support/processes.js';
 
 /**
  * `npm start` as a newcomer runs it: one command that migrates, seeds, starts
@@ -19,17 +19,12 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'junction-start-'));
   // On real Postgres, a database of its own; otherwise the embedded one, persisted in dataDir.
   if (process.env.DATABASE_URL) database = await createTestDatabase();
-  const [gateway, accounts, products, inventory, reviews] = await freePorts(5);
   env = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     JUNCTION_DATA_DIR: dataDir,
     DATABASE_URL: database?.url,
-    PORT: String(gateway),
-    ACCOUNTS_URL: `http://localhost:${accounts}/graphql`,
-    PRODUCTS_URL: `http://localhost:${products}/graphql`,
-    INVENTORY_URL: `http://localhost:${inventory}/graphql`,
-    REVIEWS_URL: `http://localhost:${reviews}/graphql`,
+    ...(await junctionPorts()).env,
   };
 });
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codes, post, type GraphQLResult } from '../support/graphql.js';
 import { createIdentityProvider } from '../support/identity-provider.js';
-import { freePorts, run } from '../support/processes.js';
+import { junctionPorts, run } from '../support/processes.js';
 
 /**
  * README's "Adding a field", done as a newcomer does it on a fresh clone: in a
@@ -62,7 +62,7 @@ type Top = { topProducts: { upc: string; brand?: string | null }[] };
 
 describe('adding a field with npm run dev', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('goes from SDL to a served, migrated field without a query failing for no stated reason', async () => {
-    const [port, accounts, products, inventory, reviews] = await freePorts(5);
+    const ports = await junctionPorts();
     // A partner's app, served the partner contract: it sees the field once dev has recomposed the contract.
     const idp = await createIdentityProvider();
     const partner = { authorization: `Bearer ${await idp.token('1', { claims: { client_id: 'acme' } })}` };
@@ -75,13 +75,9 @@ describe('adding a field with npm run dev', { timeout: PROCESS_TIMEOUT_MS }, () 
         LOG_FORMAT: 'json',
         DATABASE_URL: undefined,
         JUNCTION_DATA_DIR: join(copy, '.data'),
-        PORT: String(port),
         JWKS_FILE: idp.jwksFile,
         CONTRACT_CLIENTS: 'acme=partner',
-        ACCOUNTS_URL: `http://localhost:${accounts}/graphql`,
-        PRODUCTS_URL: `http://localhost:${products}/graphql`,
-        INVENTORY_URL: `http://localhost:${inventory}/graphql`,
-        REVIEWS_URL: `http://localhost:${reviews}/graphql`,
+        ...ports.env,
       },
       { cwd: copy },
     );

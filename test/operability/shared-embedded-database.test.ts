@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockPathOf, socketPathOf } from '#lib/db-embedded.js';
 import { post } from '../support/graphql.js';
-import { freePorts, run, type Running } from '../support/processes.js';
+import { junctionPorts, run, type Running } from '../support/processes.js';
 
 /**
  * The embedded database is one process's, and every other command goes
@@ -29,18 +29,13 @@ let env: Record<string, string | undefined>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'junction-shared-'));
   pgliteDir = join(dir, 'pglite');
-  const [gateway, accounts, products, inventory, reviews] = await freePorts(5);
   env = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
     JUNCTION_DATA_DIR: dir,
     DATABASE_URL: undefined,
-    PORT: String(gateway),
-    ACCOUNTS_URL: `http://localhost:${accounts}/graphql`,
-    PRODUCTS_URL: `http://localhost:${products}/graphql`,
-    INVENTORY_URL: `http://localhost:${inventory}/graphql`,
-    REVIEWS_URL: `http://localhost:${reviews}/graphql`,
+    ...(await junctionPorts()).env,
   };
 });
 afterAll(async () => {
@@ -156,14 +151,7 @@ describe('one embedded database, shared by the commands around it', { timeout: T
     const { junction, url } = await start();
     try {
       const { pid } = await lockRecord();
-      const [gateway, accounts, products, inventory, reviews] = await freePorts(5);
-      const second = await command(['npm', 'start'], {
-        PORT: String(gateway),
-        ACCOUNTS_URL: `http://localhost:${accounts}/graphql`,
-        PRODUCTS_URL: `http://localhost:${products}/graphql`,
-        INVENTORY_URL: `http://localhost:${inventory}/graphql`,
-        REVIEWS_URL: `http://localhost:${reviews}/graphql`,
-      });
+      const second = await command(['npm', 'start'], (await junctionPorts()).env);
       expect(second.code).not.toBe(0);
       expect(second.output).toContain(`Cannot open the database: The embedded database in ${pgliteDir} is in use by pid ${pid} (npm start, since `);
       expect(second.output).toContain('Stop that process first, or give this one a JUNCTION_DATA_DIR of its own.');

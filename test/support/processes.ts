@@ -14,6 +14,24 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/**
+ * The ports of a whole Junction (`npm start`, `npm run dev`) on free ports: the
+ * gateway's PORT and each subgraph's URL, which composition and the subgraphs read.
+ */
+export async function junctionPorts(): Promise<{ port: number; env: Record<string, string> }> {
+  const [port, accounts, products, inventory, reviews] = (await freePorts(5)) as [number, number, number, number, number];
+  return {
+    port,
+    env: {
+      PORT: String(port),
+      ACCOUNTS_URL: `http://localhost:${accounts}/graphql`,
+      PRODUCTS_URL: `http://localhost:${products}/graphql`,
+      INVENTORY_URL: `http://localhost:${inventory}/graphql`,
+      REVIEWS_URL: `http://localhost:${reviews}/graphql`,
+    },
+  };
+}
+
 export type Running = {
   child: ChildProcess;
   output: () => string;
