@@ -177,6 +177,15 @@ export const schema = z
     SUBGRAPH_RETRY: flag.default(true),
     CIRCUIT_BREAKER_FAILURES: count(5),
     CIRCUIT_BREAKER_RESET_MS: millis(10_000),
+    // Gateway: subscriptions (gateway/src/http/subscriptions/): open at once per WebSocket connection and per client
+    // (per gateway process), events waiting for a slow consumer before it is cut off, graphql-ws's connection_init
+    // wait, the WebSocket ping interval (0: none), and the heartbeat of HTTP event streams (SSE, multipart).
+    SUBSCRIPTIONS_PER_CONNECTION: count(100),
+    SUBSCRIPTIONS_PER_CLIENT: count(1_000),
+    SUBSCRIPTION_QUEUE_SIZE: count(100),
+    WS_INIT_TIMEOUT_MS: millis(3_000),
+    WS_KEEPALIVE_MS: z.coerce.number().int().min(0).default(12_000),
+    SUBSCRIPTION_HEARTBEAT_MS: millis(5_000),
     // Gateway: hot reload of a supergraph given as a URL (gateway/src/supergraph/supergraph-url.ts).
     SUPERGRAPH_POLL_INTERVAL_MS: millis(10_000),
   })

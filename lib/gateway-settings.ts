@@ -56,6 +56,21 @@ export type GatewaySettings = {
   propagateHeaders: HeaderPropagation | undefined;
   /** Planning threads (0: plan on the event loop, the default in tests) and each plan's time budget. */
   planning: { threads: number; timeoutMs: number };
+  /**
+   * Subscriptions over graphql-ws, SSE and multipart HTTP: how many may be open
+   * at once per WebSocket connection and per client, how many events may wait
+   * for a consumer that reads slower than they come, and the protocols' timers.
+   */
+  subscriptions: {
+    perConnection: number;
+    perClient: number;
+    queueSize: number;
+    initTimeoutMs: number;
+    keepAliveMs: number;
+    heartbeatMs: number;
+    /** MAX_BODY_BYTES: the largest WebSocket message read, as the largest body. */
+    maxMessageBytes: number;
+  };
 };
 
 export function gatewaySettings(env: ParsedEnv, introspection: boolean | undefined): GatewaySettings {
@@ -104,6 +119,15 @@ export function gatewaySettings(env: ParsedEnv, introspection: boolean | undefin
     overrideLabels: { always: env.OVERRIDE_LABELS ?? [], clients: env.OVERRIDE_LABEL_CLIENTS ?? [], header: env.OVERRIDE_LABEL_HEADER },
     propagateHeaders: forwardsAny(env.PROPAGATE_HEADERS) ? env.PROPAGATE_HEADERS : undefined,
     planning: { threads: env.PLANNER_THREADS ?? (env.NODE_ENV === 'test' ? 0 : 1), timeoutMs: env.PLAN_TIMEOUT_MS },
+    subscriptions: {
+      perConnection: env.SUBSCRIPTIONS_PER_CONNECTION,
+      perClient: env.SUBSCRIPTIONS_PER_CLIENT,
+      queueSize: env.SUBSCRIPTION_QUEUE_SIZE,
+      initTimeoutMs: env.WS_INIT_TIMEOUT_MS,
+      keepAliveMs: env.WS_KEEPALIVE_MS,
+      heartbeatMs: env.SUBSCRIPTION_HEARTBEAT_MS,
+      maxMessageBytes: env.MAX_BODY_BYTES,
+    },
   };
 }
 

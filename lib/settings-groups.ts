@@ -28,6 +28,7 @@ export const GROUPS = [
   'Gateway: slow and greedy clients',
   'Gateway: query planning',
   'Gateway: subgraph faults',
+  'Gateway: subscriptions',
   'Gateway: contracts and progressive override',
 ] as const;
 

@@ -179,4 +179,36 @@ export const GATEWAY_SETTINGS = {
     usedBy: 'gateway',
     meaning: 'A request header whose comma-separated labels are active for that request, e.g. `x-override-labels`.',
   },
+  SUBSCRIPTIONS_PER_CONNECTION: {
+    group: 'Gateway: subscriptions',
+    usedBy: 'gateway',
+    meaning: 'Subscriptions one WebSocket connection may have open at once; one more is refused with `SUBSCRIPTION_LIMIT_REACHED`.',
+  },
+  SUBSCRIPTIONS_PER_CLIENT: {
+    group: 'Gateway: subscriptions',
+    usedBy: 'gateway',
+    meaning:
+      'Subscriptions one client (an API key’s client, a JWT’s subject, else an address) may have open at once on one gateway process, over every protocol; one more is refused with `SUBSCRIPTION_LIMIT_REACHED`.',
+  },
+  SUBSCRIPTION_QUEUE_SIZE: {
+    group: 'Gateway: subscriptions',
+    usedBy: 'gateway',
+    meaning:
+      'Events one subscription may hold for a client that reads slower than they come. One more closes it: WebSocket code 4008, or a last `SUBSCRIPTION_CONSUMER_TOO_SLOW` error on SSE and multipart, so memory stays bounded.',
+  },
+  WS_INIT_TIMEOUT_MS: {
+    group: 'Gateway: subscriptions',
+    usedBy: 'gateway',
+    meaning: 'How long a WebSocket may stay open without `connection_init` before it is closed (4408, as graphql-ws has it).',
+  },
+  WS_KEEPALIVE_MS: {
+    group: 'Gateway: subscriptions',
+    usedBy: 'gateway',
+    meaning: 'How often the gateway pings each WebSocket; one that has not answered by the next ping is cut. 0: no pings.',
+  },
+  SUBSCRIPTION_HEARTBEAT_MS: {
+    group: 'Gateway: subscriptions',
+    usedBy: 'gateway',
+    meaning: 'How often an HTTP event stream (SSE, multipart) with nothing to say sends a heartbeat, so proxies and clients keep it open.',
+  },
 } satisfies Partial<Record<Variable, SettingReference>>;

@@ -215,7 +215,7 @@ stopOnSignals(
     clearTimeout(timer);
     for (const watcher of [...watchers.values(), ...migrationWatchers]) watcher.close();
     for (const reload of reloading) reload.stop();
-    await drainAndClose([{ drain: gateway.drain, close: listening.close }], env);
+    await drainAndClose([gateway.drainable(listening)], env);
     await gateway.stop();
     await building;
     await stopSubgraphs(subgraphs);

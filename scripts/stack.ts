@@ -112,7 +112,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     // The gateway's requests in flight finish against subgraphs still serving them.
     const servers = [
-      { drain: gateway.drain, close: listening.close },
+      gateway.drainable(listening),
       ...served.map((subgraph) => ({ drain: subgraph.drain, close: subgraph.stop })),
     ];
     return {

@@ -121,7 +121,7 @@ export async function main(argv: string[]): Promise<void> {
   stopOnSignals(
     async () => {
       for (const watch of watching) watch.stop();
-      await drainAndClose([{ drain: gateway.drain, close: listening.close }], env);
+      await drainAndClose([gateway.drainable(listening)], env);
       await gateway.stop();
       await keys.close();
       await telemetry.shutdown();

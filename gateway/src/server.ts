@@ -2,11 +2,12 @@ import type { Server } from 'node:http';
 import { poolUse, type Database } from '#lib/db.js';
 import type { Env } from '#lib/env.js';
 import { headerRulesFor, unknownSubgraphs, unservedSubgraphsProblem } from '#lib/header-propagation.js';
-import { createHttpServer } from '#lib/http.js';
+import { createHttpServer, type Listening } from '#lib/http.js';
 import { anonymousGatewayToken, signGatewayToken, type Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { createRegistry, metricsHandler } from '#lib/metrics.js';
 import { Readiness } from '#lib/probes.js';
+import type { Drainable } from '#lib/shutdown.js';
 import type { ApiKeyVerifier } from '#gateway/stages/identify/api-keys.js';
 import { authorizationPolicy, supergraphForGateway } from '#gateway/stages/authorization/authorization.js';
 import { createSubgraphDataSource } from '#gateway/fetch/data-source.js';
@@ -17,7 +18,13 @@ import { createAnswerWriter } from '#gateway/http/encoders/encoder.js';
 import { applicationJson, graphqlResponseJson } from '#gateway/http/encoders/json.js';
 import { readOperations } from '#gateway/http/graphql-request.js';
 import { routes } from '#gateway/http/routes.js';
-import { createCors } from '#gateway/http/cors.js';
+import { createCors, webSocketOrigins } from '#gateway/http/cors.js';
+import { eventStreamEncoders } from '#gateway/http/subscriptions/event-stream-encoders.js';
+import { createGraphQLWsServer } from '#gateway/http/subscriptions/graphql-ws-server.js';
+import { createOpenSubscriptions } from '#gateway/http/subscriptions/open-subscriptions.js';
+import { createOperationRunner } from '#gateway/pipeline/operation-runner.js';
+import { createSubscriptionMetrics } from '#gateway/pipeline/subscription-metrics.js';
+import { subscriptionSlots } from '#gateway/pipeline/subscription-slots.js';
 import { createCostEstimator } from '#gateway/stages/cost/cost-estimator.js';
 import type { Stage } from '#gateway/pipeline/stage.js';
 import { corsHeaders, stagesFor } from './stage-list.js';
@@ -62,6 +69,12 @@ export type Gateway = {
   server: Server;
   /** Answers /ready with 503 from now on (shutting down), while still serving. */
   drain(): void;
+  /**
+   * The gateway as a service to stop (lib/shutdown.ts): not ready at once;
+   * when closing, every subscription ends "going away" (clients reconnect to
+   * another instance) and requests in flight get the grace period.
+   */
+  drainable(listening: Listening): Drainable;
   /**
    * Serves another supergraph (or, given `contract`, another version of that
    * contract) from the next request on, without dropping a request in flight.
@@ -145,24 +158,38 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (!mapped.has(contract)) logger.warn({ contract }, 'contract served to no client: CONTRACT_CLIENTS maps none to it');
   }
 
+  // Every subscription open on this process, over any protocol: shutdown ends them "going away".
+  const open = createOpenSubscriptions();
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
   try {
     const standard = await stagesFor({ env, logger, db: options.db, apiKeys: options.apiKeys, redis, metrics, contractClients });
     const stages = options.stages ? options.stages(standard) : standard;
-    // Preferred first; the last is the default (negotiate.ts).
-    const answers = createAnswerWriter([graphqlResponseJson, applicationJson]);
-    const graphql = createGraphQLEndpoint({
+    const formatError = createGatewayErrorFormatter({ production });
+    const subscriptionSettings = env.gateway.subscriptions;
+    const subscriptionMetrics = registry && createSubscriptionMetrics(registry);
+    const runner = createOperationRunner({
       stages,
-      readOperations: (req) => readOperations(req, env.gateway.request, answers),
-      send: answers,
-      record: createOutcomeRecorder({ logger, logRequests: env.LOG_REQUESTS, metrics }),
-      served: (identity) => supergraphs.for(identity),
       signIdentity: gatewayTokens(env.GATEWAY_SECRET),
-      formatError: createGatewayErrorFormatter({ production }),
+      formatError,
+      logger,
+      metrics,
+      slots: subscriptionSlots(subscriptionSettings.perClient, env.TRUST_PROXY),
+    });
+    const streams = { queueSize: subscriptionSettings.queueSize, heartbeatMs: subscriptionSettings.heartbeatMs, open, metrics: subscriptionMetrics };
+    // Preferred first; the last is the default (negotiate.ts). SSE and multipart stream a subscription's events.
+    const answers = createAnswerWriter([graphqlResponseJson, ...eventStreamEncoders(streams), applicationJson]);
+    const record = createOutcomeRecorder({ logger, logRequests: env.LOG_REQUESTS, metrics });
+    const served = (identity: Identity | null) => supergraphs.for(identity);
+    const graphql = createGraphQLEndpoint({
+      runner,
+      readOperations: (req) => readOperations(req, env.gateway.request, answers),
+      streams: answers.streams,
+      send: answers,
+      record,
+      served,
       requestTimeoutMs: env.gateway.request.timeoutMs,
       maxResponseBytes: env.gateway.request.maxResponseBytes,
       logger,
-      metrics,
     });
     // Ready while not shutting down: createGateway resolves only once the supergraph is loaded.
     const readiness = new Readiness();
@@ -172,7 +199,29 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // Slow clients (headers, keep-alive) and greedy ones (connections); the body's timeout is readOperations'.
       env.gateway.server,
     );
-    return { server, drain: () => readiness.shutDown(), stop, reload };
+    // graphql-ws on the same path: the stages, the executor and the answers' shaping are the HTTP requests' own.
+    const webSockets = createGraphQLWsServer({
+      path,
+      runner,
+      served,
+      settings: subscriptionSettings,
+      requestTimeoutMs: env.gateway.request.timeoutMs,
+      allowedOrigin: webSocketOrigins(env.gateway.cors),
+      open,
+      record,
+      logger,
+      metrics: subscriptionMetrics,
+    });
+    server.on('upgrade', webSockets.upgrade);
+    const drain = () => readiness.shutDown();
+    const drainable = (listening: Listening): Drainable => ({
+      drain,
+      close: (graceMs) => {
+        open.goAway();
+        return listening.close(graceMs);
+      },
+    });
+    return { server, drain, drainable, stop, reload };
   } catch (error) {
     redis?.disconnect();
     throw error;
@@ -202,6 +251,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   async function stop() {
+    open.goAway();
     supergraphs.close();
     await redis?.quit().catch(() => redis.disconnect());
   }

@@ -77,12 +77,17 @@ export type ExecutionResult = {
   extensions?: Record<string, unknown>;
 };
 
+/** One event of a subscription per item, as an ExecutionResult; return() ends it and unsubscribes from the subgraph. */
+export type EventStream = AsyncIterableIterator<ExecutionResult>;
+
 export type Executor = {
   /** The API schema clients see: what they validate and introspect against. */
   schema: GraphQLSchema;
   /** The subgraphs' names and routing URLs. */
   subgraphs: readonly { name: string; url: string }[];
   execute(request: ExecutionRequest): Promise<ExecutionResult>;
+  /** A subscription's events, each with the rest of its plan run; an ExecutionResult when it cannot start. */
+  subscribe(request: ExecutionRequest): Promise<ExecutionResult | EventStream>;
   /** Stops its planning threads: once no request runs on it (a replaced supergraph's, after its requests' deadline). */
   close(): Promise<void>;
 };
@@ -188,6 +193,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     schema,
     subgraphs,
     close: async () => pool?.close(),
+    // Placeholder until the subscription executor lands: answers as execute does.
+    subscribe(request) {
+      return this.execute(request);
+    },
     async execute(request) {
       // Each set of active override labels plans apart.
       const overrides = labels.length > 0 ? activeLabels(labels, request.overrideLabels, random) : undefined;

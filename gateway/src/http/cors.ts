@@ -198,3 +198,21 @@ function isHost(host: string): boolean {
 function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
+
+/**
+ * Whether a WebSocket upgrade may go on, by its Origin: browsers send one and
+ * let any page open a WebSocket anywhere, with the site's cookies, so a page
+ * CORS does not allow must not get one (cross-site WebSocket hijacking). A
+ * request without Origin is no browser's; a page of the gateway's own origin
+ * (GraphiQL) is allowed; any other must be one CORS_ORIGINS allows.
+ */
+export function webSocketOrigins(settings: GatewaySettings['cors']): (req: IncomingMessage) => boolean {
+  const allowed = !settings ? () => false : settings.origins.anyOrigin ? () => true : originMatcher(settings.origins.exact, settings.origins.patterns);
+  return (req) => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    const host = req.headers.host;
+    if (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)) return true;
+    return allowed(origin);
+  };
+}

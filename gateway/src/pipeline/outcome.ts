@@ -18,6 +18,14 @@ export type Outcome = {
   /** The operation the document named and its type, once the document parsed: for the log. */
   operationName?: string | undefined;
   operationType?: OperationTypeNode | undefined;
+  /**
+   * A subscription's events, each an answer as `body`/`text` are, for an
+   * encoder that streams them (http/subscriptions/); return() ends the
+   * subscription at the subgraph.
+   */
+  events?: AsyncIterableIterator<Outcome> | undefined;
+  /** When an event's data arrived from the subgraph (performance.now()): its latency is measured to the client's socket. */
+  receivedAt?: number | undefined;
 };
 
 export function errorBody(requestId: string, code: string, message: string, extra: Record<string, unknown> = {}): Outcome['body'] {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Outcome } from '#gateway/pipeline/outcome.js';
-import { negotiate } from './negotiate.js';
+import { negotiate, parseAccept, weightOf } from './negotiate.js';
 
 /**
  * Answers encoded by media type, as Yoga's result processors pick one for
@@ -11,6 +11,8 @@ import { negotiate } from './negotiate.js';
 export type Encoder = {
   /** The Content-Type it writes, which the client's Accept header is negotiated against (negotiate.ts). */
   readonly contentType: string;
+  /** Whether it writes a subscription's events (Outcome.events) as they come: SSE and multipart do, JSON does not. */
+  readonly streams?: true;
   /** Writes one operation's answer, or a batch's. */
   write(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void;
 };
@@ -20,6 +22,8 @@ export type AnswerWriter = {
   (res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void;
   /** Whether an Accept header allows any of the encoders: when not, the request is refused with 406 before it runs. */
   acceptable(accept: string | undefined): boolean;
+  /** Whether an Accept header names an encoder that writes a subscription's events as they come (SSE, multipart). */
+  streams(accept: string | undefined): boolean;
   /** The media types it writes, in its order of preference. */
   readonly mediaTypes: readonly string[];
 };
@@ -36,18 +40,23 @@ const CACHED_ACCEPT_CHARACTERS = 256;
  */
 export function createAnswerWriter(encoders: readonly [Encoder, ...Encoder[]]): AnswerWriter {
   const fallback = encoders[encoders.length - 1]!;
+  // Encoders that stream (SSE, multipart) answer only a client that names them: never a wildcard's default.
+  const plain = encoders.filter((encoder) => !encoder.streams);
+  const streaming = encoders.filter((encoder) => encoder.streams);
   // Clients send a handful of distinct headers: each is negotiated once, not twice per request.
-  const chosen = new Map<string, Encoder | undefined>();
-  const choose = (accept: string | undefined): Encoder | undefined => {
-    if (accept === undefined || accept.length > CACHED_ACCEPT_CHARACTERS) return negotiate(accept, encoders);
-    if (chosen.has(accept)) return chosen.get(accept);
-    if (chosen.size >= CACHED_ACCEPT_HEADERS) chosen.clear();
-    const encoder = negotiate(accept, encoders);
-    chosen.set(accept, encoder);
-    return encoder;
-  };
+  const choose = cached((accept) => {
+    const answer = negotiate(accept, plain);
+    const stream = streaming.length > 0 ? negotiate(accept, streaming, { namedOnly: true }) : undefined;
+    if (!stream || !answer) return stream ?? answer;
+    // Both acceptable: the client's higher weight decides, and a tie is a plain answer.
+    const ranges = parseAccept(accept ?? '');
+    return weightOf(ranges, stream.contentType) > weightOf(ranges, answer.contentType) ? stream : answer;
+  });
+  // A subscription's events go to an encoder that streams them, one the client named, whatever it prefers for answers.
+  const chooseStream = cached((accept) => (streaming.length > 0 ? negotiate(accept, streaming, { namedOnly: true }) : undefined));
   const write = (res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void => {
-    const encoder = choose(res.req.headers.accept) ?? fallback;
+    const accept = res.req.headers.accept;
+    const encoder = (!Array.isArray(outcome) && outcome.events ? chooseStream(accept) : undefined) ?? choose(accept) ?? fallback;
     // The answer depends on Accept: a cache must not serve one client's media type to another.
     // One Vary header: with what CORS (cors.ts) already said it depends on, Origin, when it did.
     const vary = res.getHeader('vary');
@@ -55,6 +64,20 @@ export function createAnswerWriter(encoders: readonly [Encoder, ...Encoder[]]): 
   };
   return Object.assign(write, {
     acceptable: (accept: string | undefined) => choose(accept) !== undefined,
-    mediaTypes: encoders.map((encoder) => encoder.contentType.split(';')[0]!),
+    streams: (accept: string | undefined) => chooseStream(accept) !== undefined,
+    mediaTypes: [...new Set(encoders.map((encoder) => encoder.contentType.split(';')[0]!))],
   });
+}
+
+/** `negotiate` for each distinct Accept header once (up to CACHED_ACCEPT_HEADERS of them); long ones each time. */
+function cached(choose: (accept: string | undefined) => Encoder | undefined): (accept: string | undefined) => Encoder | undefined {
+  const chosen = new Map<string, Encoder | undefined>();
+  return (accept) => {
+    if (accept === undefined || accept.length > CACHED_ACCEPT_CHARACTERS) return choose(accept);
+    if (chosen.has(accept)) return chosen.get(accept);
+    if (chosen.size >= CACHED_ACCEPT_HEADERS) chosen.clear();
+    const encoder = choose(accept);
+    chosen.set(accept, encoder);
+    return encoder;
+  };
 }

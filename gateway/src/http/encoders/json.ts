@@ -20,6 +20,6 @@ function jsonEncoder(contentType: string): Encoder {
 }
 
 /** The executor writes a body as JSON text already; any other is serialized here. */
-function textOf(outcome: Outcome): string {
+export function textOf(outcome: Outcome): string {
   return outcome.text ?? JSON.stringify(outcome.body);
 }

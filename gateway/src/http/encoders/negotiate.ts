@@ -30,11 +30,16 @@ export const MAX_MEDIA_RANGES = 64;
  *   `application/graphql-response+json` before `application/json`); between
  *   types only its wildcards cover (`*\/*`, `application/*`), the default,
  *   as for a client that sent no Accept at all.
+ *
+ * With `namedOnly`, only media types the client named count (a subscription's
+ * event stream is never a wildcard's default).
  */
-export function negotiate<E extends Representation>(accept: string | undefined, encoders: readonly E[]): E | undefined {
+export function negotiate<E extends Representation>(accept: string | undefined, encoders: readonly E[], { namedOnly = false } = {}): E | undefined {
   const fallback = encoders[encoders.length - 1];
-  const ranges = accept === undefined ? [] : parseAccept(accept);
-  if (ranges.length === 0) return fallback;
+  const parsed = accept === undefined ? [] : parseAccept(accept);
+  // Named only: a wildcard accepts nothing here, and no Accept header gets no encoder.
+  const ranges = namedOnly ? parsed.filter((range) => range.type !== '*' && range.subtype !== '*') : parsed;
+  if (ranges.length === 0) return namedOnly ? undefined : fallback;
   let best: { encoder: E; q: number; named: boolean } | undefined;
   for (const encoder of encoders) {
     const match = bestMatch(ranges, mediaTypeOf(encoder));
