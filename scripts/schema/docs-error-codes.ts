@@ -28,15 +28,16 @@ export function errorCodes(settings: DocsSettings): Entries {
       status: '400',
       meaning:
         'The request is malformed: its body is not a JSON object, `query` is not a string or `variables` not an object, it has no document, ' +
-        'or it is a GET (or a `text/plain` or form POST) without the `apollo-require-preflight` header, which protects you from cross-site requests. ' +
-        'Also for `@defer` and subscriptions, which this API does not serve.',
+        'or it is a GET (or a `text/plain` or form POST) without the `apollo-require-preflight` header, which protects you from cross-site requests.',
       action: 'POST a JSON body `{ "query", "variables", "operationName" }` with `content-type: application/json`; the message names what is wrong.',
     },
     UNSUPPORTED_MEDIA_TYPE: { status: '415', meaning: 'The POST body is not sent as JSON.', action: 'Send `content-type: application/json`.' },
     NOT_ACCEPTABLE: {
       status: '406',
-      meaning: 'The `Accept` header allows neither answer type.',
-      action: 'Accept `application/json` or `application/graphql-response+json`, or send no `Accept` header.',
+      meaning: 'The `Accept` header allows no answer type; or a subscription was sent over HTTP without a streaming one.',
+      action:
+        'Accept `application/json` or `application/graphql-response+json`, or send no `Accept` header. For a subscription, use graphql-ws over WebSocket, ' +
+        'or accept `text/event-stream` (SSE) or `multipart/mixed;subscriptionSpec="1.0"`.',
     },
     METHOD_NOT_ALLOWED: { status: '405', meaning: 'The method is neither GET nor POST, or a mutation was sent with GET.', action: 'Use POST.' },
     PAYLOAD_TOO_LARGE: {
@@ -166,6 +167,21 @@ export function errorCodes(settings: DocsSettings): Entries {
       status: '200, with `data: null`',
       meaning: `The answer would hold more than ${limits.maxResponseBytes === 0 ? 'the API sends at once' : megabytes(limits.maxResponseBytes)}; none of it is sent.`,
       action: 'Ask for less at once: smaller pages (`first`), fewer nested lists, fewer fields.',
+    },
+    SUBSCRIPTION_LIMIT_REACHED: {
+      status: '429 over HTTP; an `error` message over graphql-ws',
+      meaning: 'You have as many subscriptions open as you may: per client, or per WebSocket connection.',
+      action: 'Complete a subscription you no longer need before starting another, or share one between the parts of your app.',
+    },
+    SUBSCRIPTION_CONSUMER_TOO_SLOW: {
+      status: 'a last event (SSE, multipart); WebSocket close code 4008',
+      meaning: 'Your client read a subscription’s events slower than they came, and too many waited: the subscription was closed.',
+      action: 'Read events as they come (do slow work elsewhere), then subscribe again.',
+    },
+    SHUTTING_DOWN: {
+      status: 'a last multipart part; WebSocket close code 1001',
+      meaning: 'The instance serving your subscription is shutting down.',
+      action: 'Subscribe again: another instance serves you. graphql-ws and graphql-sse clients reconnect by themselves.',
     },
     DATABASE_UNAVAILABLE: {
       status: '200 with a field error (503 when checking a key)',
