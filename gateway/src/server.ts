@@ -25,6 +25,7 @@ import { createOpenSubscriptions } from '#gateway/http/subscriptions/open-subscr
 import { createOperationRunner } from '#gateway/pipeline/operation-runner.js';
 import { createSubscriptionMetrics } from '#gateway/pipeline/subscription-metrics.js';
 import { subscriptionSlots } from '#gateway/pipeline/subscription-slots.js';
+import { createSharedSubscriptions } from '#gateway/pipeline/shared-subscriptions.js';
 import { createCostEstimator } from '#gateway/stages/cost/cost-estimator.js';
 import type { Stage } from '#gateway/pipeline/stage.js';
 import { corsHeaders, stagesFor } from './stage-list.js';
@@ -174,6 +175,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       logger,
       metrics,
       slots: subscriptionSlots(subscriptionSettings.perClient, env.TRUST_PROXY),
+      shared: createSharedSubscriptions(),
     });
     const streams = { queueSize: subscriptionSettings.queueSize, heartbeatMs: subscriptionSettings.heartbeatMs, open, metrics: subscriptionMetrics };
     // Preferred first; the last is the default (negotiate.ts). SSE and multipart stream a subscription's events.

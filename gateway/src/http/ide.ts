@@ -60,7 +60,11 @@ const BOOTSTRAP = `
   var config = JSON.parse(document.getElementById('ide-config').textContent);
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
     React.createElement(GraphiQL, {
-      fetcher: GraphiQL.createFetcher({ url: config.endpoint }),
+      // Subscriptions over graphql-ws on the same path and host (connect-src 'self' covers ws: and wss: there).
+      fetcher: GraphiQL.createFetcher({
+        url: config.endpoint,
+        subscriptionUrl: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + config.endpoint
+      }),
       defaultEditorToolsVisibility: true,
       defaultQuery: config.defaultQuery
     })

@@ -5,6 +5,7 @@ import type { AnswerBudget } from '#gateway/fetch/transport.js';
 import type { ExecutionResult } from '#gateway/execution/executor.js';
 import type { ServedSupergraph } from '#gateway/supergraph/served-supergraphs.js';
 import { formatted, logRequestErrors } from './error-masking.js';
+import type { SharedSubscriptions } from './shared-subscriptions.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { withRequestId, type Outcome } from './outcome.js';
 import type { Answer, GraphQLRequest, OperationState, Refusal, RequestState, Stage } from './stage.js';
@@ -28,6 +29,8 @@ export type RunnerOptions = {
   metrics?: GatewayMetrics | undefined;
   /** Subscriptions open per client, over every protocol (subscription-slots.ts); no subscription runs without one. */
   slots?: SubscriptionSlots | undefined;
+  /** Identical subscriptions sharing one at the subgraph (shared-subscriptions.ts); each its own when absent. */
+  shared?: SharedSubscriptions | undefined;
 };
 
 /** What every fetch of one operation shares: its deadline, and the bytes its answer may hold. */
@@ -55,7 +58,7 @@ export const STREAMING_NEEDED =
   'A subscription needs a streaming protocol: graphql-ws over WebSocket, or over HTTP `Accept: text/event-stream` (SSE) or `multipart/mixed;subscriptionSpec="1.0"`.';
 
 export function createOperationRunner(options: RunnerOptions): OperationRunner {
-  const { stages, logger, formatError, metrics, slots } = options;
+  const { stages, logger, formatError, metrics, slots, shared } = options;
   const requestHooks = stages.filter((stage) => stage.onRequest);
   const operationHooks = stages.filter((stage) => stage.onOperation);
   const answerHooks = stages.filter((stage) => stage.onAnswer);
@@ -102,7 +105,9 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
     let started: Awaited<ReturnType<ServedSupergraph['executor']['subscribe']>>;
     try {
       // No deadline: a subscription lasts until one side ends it. Each event's fetches have SUBGRAPH_TIMEOUT_MS.
-      started = await operation.served.executor.subscribe(executionOf(operation, { deadline: undefined, budget: undefined }));
+      const execution = executionOf(operation, { deadline: undefined, budget: undefined });
+      const { executor } = operation.served;
+      started = await (shared ? shared.join(executor, sharingKey(operation), () => executor.subscribe(execution)) : executor.subscribe(execution));
     } catch (error) {
       slots?.give(request);
       throw error;
@@ -208,6 +213,24 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
   }
 
   return { connect, run };
+}
+
+/**
+ * What makes two subscriptions the same one: the document that runs (the
+ * authorization stage's, filtered for the caller), its variables, and all
+ * the subgraphs learn of the caller (identity, forwarded headers, labels).
+ */
+function sharingKey(operation: OperationState): string {
+  const { request, sent } = operation;
+  const identity = request.identity;
+  return JSON.stringify([
+    operation.query,
+    sent.operationName ?? null,
+    sent.variables ?? null,
+    identity ? [identity.kind, identity.subject, identity.client ?? null, [...identity.scopes].sort()] : null,
+    request.clientHeaders ?? null,
+    operation.overrideLabels ? [...operation.overrideLabels].sort() : null,
+  ]);
 }
 
 function isStream(result: ExecutionResult | AsyncIterableIterator<ExecutionResult>): result is AsyncIterableIterator<ExecutionResult> {
