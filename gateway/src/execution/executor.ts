@@ -216,6 +216,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       let prepared = preparedFor(request);
       if ('then' in prepared) prepared = await prepared;
       if (!prepared.ok) return { status: prepared.status, errors: prepared.errors };
+      if (prepared.plan.node?.kind === 'Subscription') return needsStreaming();
 
       const raw = request.variables ?? {};
       const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
@@ -276,4 +277,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
     drained: () => (open === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve))),
   };
+}
+
+/** A subscription sent for one answer: subscribe() streams it; a single answer cannot carry its events. */
+function needsStreaming(): ExecutionResult {
+  const message = 'A subscription needs a streaming protocol: subscribe over graphql-ws (WebSocket), GraphQL over SSE, or multipart HTTP.';
+  return { status: 400, errors: [new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_NEEDS_STREAMING' } })] };
 }
