@@ -29,7 +29,7 @@ export function errorCodes(settings: DocsSettings): Entries {
       meaning:
         'The request is malformed: its body is not a JSON object, `query` is not a string or `variables` not an object, it has no document, ' +
         'or it is a GET (or a `text/plain` or form POST) without the `apollo-require-preflight` header, which protects you from cross-site requests. ' +
-        'Also for `@defer` and subscriptions, which this API does not serve.',
+        'Also for `@defer`, which this API does not serve.',
       action: 'POST a JSON body `{ "query", "variables", "operationName" }` with `content-type: application/json`; the message names what is wrong.',
     },
     UNSUPPORTED_MEDIA_TYPE: { status: '415', meaning: 'The POST body is not sent as JSON.', action: 'Send `content-type: application/json`.' },
@@ -161,6 +161,21 @@ export function errorCodes(settings: DocsSettings): Entries {
       status: '200 with partial data (503 when the identity provider is unreachable)',
       meaning: 'A service behind the API failed, timed out or is unavailable (`extensions.serviceName` names it); what it would have answered is `null`.',
       action: 'Retry a query later, with backoff. Before retrying a mutation, check whether it took effect.',
+    },
+    SUBSCRIPTION_NEEDS_STREAMING: {
+      status: '400',
+      meaning: 'A subscription was sent for a single answer (a plain JSON POST or GET): its events need a streaming protocol.',
+      action: 'Subscribe over graphql-ws (WebSocket), GraphQL over SSE, or multipart HTTP (`Accept: multipart/mixed;subscriptionSpec="1.0"`).',
+    },
+    NOT_A_SUBSCRIPTION: {
+      status: '400',
+      meaning: 'A query or mutation was sent where only a subscription is streamed.',
+      action: 'Send queries and mutations as ordinary requests, or subscribe to a `subscription` operation.',
+    },
+    SUBSCRIPTION_SOURCE_FAILED: {
+      status: 'the last event of a subscription',
+      meaning: 'The service a subscription comes from (`extensions.serviceName`) ended it with an error, refused it, or could not be reached; the subscription is complete.',
+      action: 'Subscribe again, with backoff; events in between are not replayed.',
     },
     RESPONSE_TOO_LARGE: {
       status: '200, with `data: null`',

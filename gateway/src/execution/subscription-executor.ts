@@ -27,8 +27,6 @@ export type SubscriptionStart = {
   onEnd(): void;
 };
 
-const SOURCE_FAILED = 'SUBSCRIPTION_SOURCE_FAILED';
-
 /**
  * Starts a subscription planned by Apollo's planner, `Subscription { primary,
  * rest }`: subscribes to the primary fetch's subgraph, and for each of its
@@ -149,7 +147,7 @@ class FederatedEvents implements EventStream {
 function sourceFailed(subgraph: string, error: unknown): GraphQLError {
   const message = error instanceof SubgraphTransportError ? error.message : `The subscription to the ${subgraph} subgraph failed.`;
   return new GraphQLError(message, {
-    extensions: { code: SOURCE_FAILED, serviceName: subgraph },
+    extensions: { code: 'SUBSCRIPTION_SOURCE_FAILED', serviceName: subgraph },
     ...(error instanceof Error ? { originalError: error } : {}),
   });
 }
