@@ -44,6 +44,7 @@ export function servedForSubscriptions(options: {
   routes?: ReadonlyMap<string, SubscriptionRoute>;
   retireAfterMs?: number;
   production?: boolean;
+  keepAliveMs?: number;
 }): ServedSupergraphs {
   const parsed = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
@@ -59,7 +60,14 @@ export function servedForSubscriptions(options: {
       cost: createCostEstimator(sdl, { listSize: 10 }),
     }),
     dataSource: ({ name, url }) =>
-      createSubgraphDataSource({ name, url, logger, production: options.production ?? false, subscriptions: options.routes?.get(name) }),
+      createSubgraphDataSource({
+        name,
+        url,
+        logger,
+        production: options.production ?? false,
+        subscriptions: options.routes?.get(name),
+        keepAliveMs: options.keepAliveMs,
+      }),
   });
 }
 

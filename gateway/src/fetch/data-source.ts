@@ -48,6 +48,8 @@ export type SubgraphDataSourceOptions = {
   subscriptions?: SubscriptionRoute | undefined;
   /** Events kept for a consumer that falls behind, before its subscription fails. */
   maxPendingEvents?: number | undefined;
+  /** How often graphql-ws pings the subgraph; a connection without a pong within as long again is cut. */
+  keepAliveMs?: number | undefined;
 };
 
 /** One subgraph's transport with every fetch wrapped, as the executor fetches and the gateway keeps it. */
@@ -128,7 +130,7 @@ function subscriptionTransport(options: SubgraphDataSourceOptions): { transport:
     production: options.production,
     maxEventBytes: options.maxResponseBytes ?? SUBGRAPH_FETCH_DEFAULTS.maxResponseBytes,
     maxPendingEvents: options.maxPendingEvents ?? SUBSCRIPTION_DEFAULTS.maxPendingEvents,
-    keepAliveMs: SUBSCRIPTION_DEFAULTS.keepAliveMs,
+    keepAliveMs: options.keepAliveMs ?? SUBSCRIPTION_DEFAULTS.keepAliveMs,
   };
   if (route.protocol === 'sse') return { transport: createSseTransport({ ...settings, url }), url };
   const ws = websocketUrl(url);

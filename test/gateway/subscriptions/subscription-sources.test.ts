@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { serveProducts, serveReviews, type ReviewsSubgraph } from '../../fixtures/subscription-subgraphs.js';
 import { callerContext, composeSubscriptionSupergraph, eventually, nextEvent, REVIEW_ADDED, servedForSubscriptions, subscribe } from '../../support/subscriptions.js';
 
@@ -41,6 +44,39 @@ describe('a subgraph killed mid-subscription', () => {
       expect(await nextEvent(again)).toBe('done');
     } finally {
       served.close();
+    }
+  });
+});
+
+describe('a subgraph that stops answering', () => {
+  it('is cut off when it misses a pong: the subscription ends with SUBSCRIPTION_SOURCE_FAILED instead of waiting forever', async () => {
+    // A graphql-transport-ws server that acknowledges, takes the subscription, then freezes: no events, no pongs.
+    const http = createServer();
+    const frozen = new WebSocketServer({ server: http, path: '/graphql' });
+    const subscribed: string[] = [];
+    frozen.on('connection', (socket) => {
+      socket.on('message', (raw) => {
+        const message = JSON.parse(String(raw)) as { type: string; id?: string };
+        if (message.type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack' }));
+        if (message.type === 'subscribe') subscribed.push(message.id!);
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
+    const served = servedForSubscriptions({
+      supergraphSdl: await composeSubscriptionSupergraph({ reviews: url, products: products.url }),
+      keepAliveMs: 100,
+    });
+    try {
+      const stream = await subscribe(served);
+      await eventually(() => subscribed.length === 1);
+      expect(await nextEvent(stream, 2_000)).toMatchObject({ errors: [{ extensions: { code: 'SUBSCRIPTION_SOURCE_FAILED', serviceName: 'reviews' } }] });
+      expect(await nextEvent(stream)).toBe('done');
+    } finally {
+      served.close();
+      for (const client of frozen.clients) client.terminate();
+      frozen.close();
+      await new Promise((resolve) => http.close(resolve));
     }
   });
 });

@@ -115,6 +115,7 @@ class WsTransport implements SubscriptionTransport {
           lazyCloseTimeout: 0,
           retryAttempts: 0,
           keepAlive: this.options.keepAliveMs,
+          on: pongTimeout(this.options.keepAliveMs),
         }),
         open: 0,
         linger: undefined,
@@ -158,4 +159,32 @@ class WsTransport implements SubscriptionTransport {
       this.closeIdle();
     }, afterMs).unref();
   }
+}
+
+/**
+ * A subgraph that stops answering pings (its host gone, a half-open TCP
+ * connection) is cut off within one more keep-alive interval: its
+ * subscriptions fail instead of waiting forever for events.
+ */
+function pongTimeout(keepAliveMs: number) {
+  let socket: WebSocket | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    connected: (connected: unknown) => {
+      socket = connected as WebSocket;
+    },
+    ping: (received: boolean) => {
+      if (received) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => socket?.terminate(), keepAliveMs);
+      timer.unref();
+    },
+    pong: (received: boolean) => {
+      if (received) clearTimeout(timer);
+    },
+    closed: () => {
+      clearTimeout(timer);
+      socket = undefined;
+    },
+  };
 }
