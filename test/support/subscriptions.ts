@@ -45,6 +45,7 @@ export function servedForSubscriptions(options: {
   retireAfterMs?: number;
   production?: boolean;
   keepAliveMs?: number;
+  maxPendingEvents?: number;
 }): ServedSupergraphs {
   const parsed = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
@@ -67,6 +68,7 @@ export function servedForSubscriptions(options: {
         production: options.production ?? false,
         subscriptions: options.routes?.get(name),
         keepAliveMs: options.keepAliveMs,
+        maxPendingEvents: options.maxPendingEvents,
       }),
   });
 }
