@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseHeaderPropagation, type HeaderPropagation } from './header-propagation.js';
 import { parseCorsOrigins, type CorsOrigins } from './cors-origins.js';
+import { parseSubscriptionTransports, type SubscriptionTransports } from './subscription-transports.js';
 
 /** The environment variables Junction reads and how each is validated; lib/env.ts parses them once. */
 const port = z.coerce.number().int().min(0).max(65535);
@@ -33,6 +34,14 @@ function contractBudgets(entries: string[], context: z.RefinementCtx): Map<strin
 function headerPropagation(entries: string[], context: z.RefinementCtx): HeaderPropagation {
   const parsed = parseHeaderPropagation(entries);
   if (parsed.ok) return parsed.propagation;
+  for (const problem of parsed.problems) context.addIssue({ code: 'custom', message: problem });
+  return z.NEVER;
+}
+
+/** SUBSCRIPTION_TRANSPORTS's entries as routes by subgraph, every problem listed (subscription-transports.ts). */
+function subscriptionTransports(entries: string[], context: z.RefinementCtx): SubscriptionTransports {
+  const parsed = parseSubscriptionTransports(entries);
+  if (parsed.ok) return parsed.transports;
   for (const problem of parsed.problems) context.addIssue({ code: 'custom', message: problem });
   return z.NEVER;
 }
@@ -186,6 +195,9 @@ export const schema = z
     WS_INIT_TIMEOUT_MS: millis(3_000),
     WS_KEEPALIVE_MS: z.coerce.number().int().min(0).default(12_000),
     SUBSCRIPTION_HEARTBEAT_MS: millis(5_000),
+    // Gateway: how it subscribes to subgraphs (lib/subscription-transports.ts): `<subgraph>:ws|sse[=<url>]` entries;
+    // a subgraph not named gets graphql-ws at its routing URL.
+    SUBSCRIPTION_TRANSPORTS: list.transform(subscriptionTransports).optional(),
     // Gateway: hot reload of a supergraph given as a URL (gateway/src/supergraph/supergraph-url.ts).
     SUPERGRAPH_POLL_INTERVAL_MS: millis(10_000),
   })

@@ -1,6 +1,7 @@
 import { DEVELOPMENT_ORIGINS, type CorsOrigins } from './cors-origins.js';
 import type { ParsedEnv } from './env-schema.js';
 import type { HeaderPropagation } from './header-propagation.js';
+import type { SubscriptionTransports } from './subscription-transports.js';
 
 type Bucket = { burst: number; perSecond: number };
 
@@ -54,6 +55,8 @@ export type GatewaySettings = {
   overrideLabels: { always: readonly string[]; clients: readonly string[]; header: string | undefined };
   /** PROPAGATE_HEADERS: the client headers forwarded to subgraphs, for all or per subgraph; undefined when none are. */
   propagateHeaders: HeaderPropagation | undefined;
+  /** SUBSCRIPTION_TRANSPORTS: graphql-ws or SSE, and where, by subgraph; graphql-ws at the routing URL for any other. */
+  subscriptionTransports: SubscriptionTransports;
   /** Planning threads (0: plan on the event loop, the default in tests) and each plan's time budget. */
   planning: { threads: number; timeoutMs: number };
   /**
@@ -118,6 +121,7 @@ export function gatewaySettings(env: ParsedEnv, introspection: boolean | undefin
     introspection: { allowed: introspection, scope: env.INTROSPECTION_SCOPE },
     overrideLabels: { always: env.OVERRIDE_LABELS ?? [], clients: env.OVERRIDE_LABEL_CLIENTS ?? [], header: env.OVERRIDE_LABEL_HEADER },
     propagateHeaders: forwardsAny(env.PROPAGATE_HEADERS) ? env.PROPAGATE_HEADERS : undefined,
+    subscriptionTransports: env.SUBSCRIPTION_TRANSPORTS ?? new Map(),
     planning: { threads: env.PLANNER_THREADS ?? (env.NODE_ENV === 'test' ? 0 : 1), timeoutMs: env.PLAN_TIMEOUT_MS },
     subscriptions: {
       perConnection: env.SUBSCRIPTIONS_PER_CONNECTION,

@@ -150,6 +150,13 @@ export const GATEWAY_SETTINGS = {
   SUBGRAPH_RETRY: { group: 'Gateway: subgraph faults', usedBy: 'gateway', meaning: 'Whether a query whose connection failed before any answer is tried once more (never a mutation).' },
   CIRCUIT_BREAKER_FAILURES: { group: 'Gateway: subgraph faults', usedBy: 'gateway', meaning: 'Failures in a row after which a subgraph is not called for a while.' },
   CIRCUIT_BREAKER_RESET_MS: { group: 'Gateway: subgraph faults', usedBy: 'gateway', meaning: 'How long an open circuit stays open before one trial request.' },
+  SUBSCRIPTION_TRANSPORTS: {
+    group: 'Gateway: subgraph faults',
+    usedBy: 'gateway',
+    default: 'graphql-ws at each subgraph’s routing URL (http → ws)',
+    meaning:
+      'How the gateway subscribes to subgraphs: comma-separated `<subgraph>:ws|sse[=<url>]` entries, e.g. `reviews:sse=http://reviews:4002/graphql/stream,inventory:ws=ws://inventory:4003/ws`. `ws` is graphql-ws (`graphql-transport-ws`), one connection per caller identity; `sse` is GraphQL over SSE (distinct connections). A subgraph the supergraph does not have is refused at boot.',
+  },
 
   CONTRACT_CLIENTS: {
     group: 'Gateway: contracts and progressive override',

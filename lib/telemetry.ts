@@ -199,6 +199,17 @@ export function withChildSpan<T>(name: string, attributes: Attributes, work: (sp
   }
 }
 
+/**
+ * The trace context of the work under way, to run later work in: a
+ * subscription's events arrive long after its request, each traced under it.
+ * Runs work as it is when tracing is off.
+ */
+export function keepTraceContext(): <T>(work: () => T) => T {
+  if (!tracer) return (work) => work();
+  const kept = context.active();
+  return (work) => context.with(kept, work);
+}
+
 /** Runs `work` in a child span (see startChildSpan) that ends when its promise settles. */
 export function withChildSpanAsync<T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
   const span = startChildSpan(name, attributes);

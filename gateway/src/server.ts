@@ -145,10 +145,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         metrics: metrics?.subgraph(name),
         transport: options.transport,
         propagateHeaders: propagation && headerRulesFor(propagation, name),
+        subscriptions: env.gateway.subscriptionTransports.get(name),
       }),
   });
   // A rule for a subgraph the supergraph does not have is a typo that would forward nothing: refused at boot.
-  const misnamed = propagation && unservedSubgraphsProblem(propagation, servedSubgraphs());
+  const misnamed = (propagation && unservedSubgraphsProblem(propagation, servedSubgraphs())) || unroutedSubscriptions(env, servedSubgraphs());
   if (misnamed) {
     supergraphs.close();
     throw new Error(misnamed);
@@ -259,12 +260,31 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 }
 
-/** Signs the identity for subgraphs once per request, when a fetch first needs it; anonymous tokens are shared for a minute. */
+/** SUBSCRIPTION_TRANSPORTS naming a subgraph the supergraph does not have: a typo, refused at boot. */
+function unroutedSubscriptions(env: Env, served: readonly string[]): string | undefined {
+  const unknown = [...env.gateway.subscriptionTransports.keys()].filter((name) => !served.includes(name));
+  if (unknown.length === 0) return undefined;
+  return `SUBSCRIPTION_TRANSPORTS names ${unknown.map((name) => `"${name}"`).join(', ')}, which the supergraph does not have (it has ${served.map((name) => `"${name}"`).join(', ')}).`;
+}
+
+/** Tokens are re-signed after this long: a subscription's events fetch long after its request, and a token lives 120 s. */
+const TOKEN_REFRESH_MS = 60_000;
+
+/**
+ * Signs the identity for subgraphs when a fetch first needs it, again a minute
+ * later for a request that lasts (a subscription's events); anonymous tokens
+ * are shared for a minute.
+ */
 function gatewayTokens(secret: string) {
   const anonymous = anonymousGatewayToken(secret);
   return (identity: Identity | null): (() => Promise<string>) => {
     if (!identity) return anonymous;
     let token: Promise<string> | undefined;
-    return () => (token ??= signGatewayToken(identity, secret));
+    let signedAt = 0;
+    return () => {
+      if (token && performance.now() - signedAt < TOKEN_REFRESH_MS) return token;
+      signedAt = performance.now();
+      return (token = signGatewayToken(identity, secret));
+    };
   };
 }

@@ -163,6 +163,21 @@ export function errorCodes(settings: DocsSettings): Entries {
       meaning: 'A service behind the API failed, timed out or is unavailable (`extensions.serviceName` names it); what it would have answered is `null`.',
       action: 'Retry a query later, with backoff. Before retrying a mutation, check whether it took effect.',
     },
+    SUBSCRIPTION_NEEDS_STREAMING: {
+      status: '400',
+      meaning: 'A subscription was sent for a single answer (a plain JSON POST or GET): its events need a streaming protocol.',
+      action: 'Subscribe over graphql-ws (WebSocket), GraphQL over SSE, or multipart HTTP (`Accept: multipart/mixed;subscriptionSpec="1.0"`).',
+    },
+    NOT_A_SUBSCRIPTION: {
+      status: '400',
+      meaning: 'A query or mutation was sent where only a subscription is streamed.',
+      action: 'Send queries and mutations as ordinary requests, or subscribe to a `subscription` operation.',
+    },
+    SUBSCRIPTION_SOURCE_FAILED: {
+      status: 'the last event of a subscription',
+      meaning: 'The service a subscription comes from (`extensions.serviceName`) ended it with an error, refused it, or could not be reached; the subscription is complete.',
+      action: 'Subscribe again, with backoff; events in between are not replayed.',
+    },
     RESPONSE_TOO_LARGE: {
       status: '200, with `data: null`',
       meaning: `The answer would hold more than ${limits.maxResponseBytes === 0 ? 'the API sends at once' : megabytes(limits.maxResponseBytes)}; none of it is sent.`,

@@ -1,5 +1,4 @@
 import { printSchema } from '@apollo/federation-internals';
-import type { FetchNode, QueryPlan } from '@apollo/query-planner';
 import {
   buildSchema,
   execute,
@@ -11,12 +10,10 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
-  type OperationDefinitionNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { activeSpan, markFailed, tracing, withChildSpanAsync } from '#lib/telemetry.js';
+import { tracing } from '#lib/telemetry.js';
 import type { GatewayContext, SubgraphFetcher } from '#gateway/fetch/transport.js';
 import { planOperation, type OperationPlanning } from './operation-planner.js';
 import { createPlanFunction, loadSupergraph } from './planning/build-planner.js';
@@ -26,8 +23,10 @@ import { resolvableKeys, unresolvableFetches } from './plan-keys.js';
 import { activeLabels, overrideLabelsOf } from './override-labels.js';
 import { executePlan } from './query-plan-executor.js';
 import { compileShape, conditionKey, conditionVariablesOf, type Shape } from './response-shape.js';
-import { explainedBy, renamed, withCode } from './error-paths.js';
-import { writeResponse } from './response-writer.js';
+import { withCode } from './error-paths.js';
+import { answerOf, tooLarge, type ExecutionResult } from './plan-answer.js';
+import { preparedInSpan, type Prepared } from './prepared-operation.js';
+import { startSubscription, type EventStream } from './subscription-executor.js';
 
 /**
  * Junction's executor: Apollo's query planner, with Junction's own plan
@@ -68,17 +67,8 @@ export type ExecutionRequest = {
   overrideLabels?: ReadonlySet<string> | undefined;
 };
 
-export type ExecutionResult = {
-  /** 400 for a request that could not run (invalid document or variables), 200 otherwise. */
-  status: number;
-  /** JSON text of `data`, absent when the operation did not run. */
-  data?: string;
-  errors: readonly GraphQLError[];
-  extensions?: Record<string, unknown>;
-};
-
-/** One event of a subscription per item, as an ExecutionResult; return() ends it and unsubscribes from the subgraph. */
-export type EventStream = AsyncIterableIterator<ExecutionResult>;
+export type { ExecutionResult } from './plan-answer.js';
+export type { EventStream } from './subscription-executor.js';
 
 export type Executor = {
   /** The API schema clients see: what they validate and introspect against. */
@@ -86,32 +76,18 @@ export type Executor = {
   /** The subgraphs' names and routing URLs. */
   subgraphs: readonly { name: string; url: string }[];
   execute(request: ExecutionRequest): Promise<ExecutionResult>;
-  /** A subscription's events, each with the rest of its plan run; an ExecutionResult when it cannot start. */
+  /**
+   * Subscribes to a subscription operation (subscription-executor.ts): a
+   * stream of events, each with the rest of the plan run, or an
+   * ExecutionResult when it cannot start (invalid, not a subscription,
+   * the subgraph's circuit open).
+   */
   subscribe(request: ExecutionRequest): Promise<ExecutionResult | EventStream>;
+  /** Resolves once no subscription is open on it: a replaced supergraph is kept for those that are (served-supergraphs.ts). */
+  drained(): Promise<void>;
   /** Stops its planning threads: once no request runs on it (a replaced supergraph's, after its requests' deadline). */
   close(): Promise<void>;
 };
-
-/** One operation of one document, ready to run. */
-type Prepared =
-  | { ok: false; status: number; errors: readonly GraphQLError[] }
-  | {
-      ok: true;
-      operation: OperationDefinitionNode;
-      fragments: Record<string, FragmentDefinitionNode>;
-      plan: QueryPlan;
-      /** Variables that @skip/@include read, for the shape's cache key. */
-      conditionVariables: string[];
-      shapes: Map<string, Shape>;
-      /** The root `__schema`/`__type` fields alone, run by graphql-js against the API schema. */
-      introspection?: DocumentNode;
-      /** Aliases the gateway gave the client's fields (operation-planner.ts), to the client's response names. */
-      renames?: ReadonlyMap<string, string>;
-      /** Root fields no subgraph can resolve (an empty plan). */
-      unplanned?: (variables: Readonly<Record<string, unknown>>) => string[];
-      /** Fetches of the plan not to send (plan-keys.ts). */
-      refused?: ReadonlyMap<FetchNode, string>;
-    };
 
 const PLAN_CACHE_MAX_CHARACTERS = 8_000_000;
 
@@ -189,35 +165,58 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return prepared;
   }
 
+  /** The request's operation, validated and planned: from the cache (at once) or made once however many ask for it meanwhile. */
+  function preparedFor(request: ExecutionRequest): Prepared | Promise<Prepared> {
+    // Each set of active override labels plans apart.
+    const overrides = labels.length > 0 ? activeLabels(labels, request.overrideLabels, random) : undefined;
+    const key = `${overrides ? `${overrides.key}\u0000` : ''}${request.operationName ?? ''}\u0000${request.query}`;
+    const cached = cache.get(key);
+    options.onPlanCache?.(cached !== undefined);
+    if (cached) return cached;
+    // Planned once, however many requests for it arrive meanwhile; kept only once made.
+    let making = inFlight.get(key);
+    if (!making) {
+      const conditions = overrides?.conditions;
+      const make = (document: DocumentNode, operationName: string | null | undefined) => timed(prepare(document, operationName, conditions));
+      making = (tracing() ? preparedInSpan(make, request.document, request.operationName) : make(request.document, request.operationName)).finally(() =>
+        inFlight.delete(key),
+      );
+      inFlight.set(key, making);
+      making.then((made) => cache.set(key, made), () => {});
+    }
+    return making;
+  }
+
+  /** The response shape for these variables' @skip/@include conditions, compiled once per operation and conditions. */
+  function shapeFor(prepared: Prepared & { ok: true }, coerced: Record<string, unknown>): Shape {
+    const conditions = conditionKey(prepared.conditionVariables, coerced);
+    let shape = prepared.shapes.get(conditions);
+    if (!shape) {
+      shape = compileShape(schema, prepared.operation, prepared.fragments, coerced, prepared.renames);
+      prepared.shapes.set(conditions, shape);
+    }
+    return shape;
+  }
+
+  /** Subscriptions open on this executor, and who waits for none to be. */
+  let open = 0;
+  let idle: (() => void)[] = [];
+  const subscriptionEnded = () => {
+    if (--open > 0) return;
+    const waiting = idle;
+    idle = [];
+    for (const resolve of waiting) resolve();
+  };
+
   return {
     schema,
     subgraphs,
     close: async () => pool?.close(),
-    // Placeholder until the subscription executor lands: answers as execute does.
-    subscribe(request) {
-      return this.execute(request);
-    },
     async execute(request) {
-      // Each set of active override labels plans apart.
-      const overrides = labels.length > 0 ? activeLabels(labels, request.overrideLabels, random) : undefined;
-      const key = `${overrides ? `${overrides.key}\u0000` : ''}${request.operationName ?? ''}\u0000${request.query}`;
-      let prepared = cache.get(key);
-      options.onPlanCache?.(prepared !== undefined);
-      if (!prepared) {
-        // Planned once, however many requests for it arrive meanwhile; kept only once made.
-        let making = inFlight.get(key);
-        if (!making) {
-          const conditions = overrides?.conditions;
-          const make = (document: DocumentNode, operationName: string | null | undefined) => timed(prepare(document, operationName, conditions));
-          making = (tracing() ? preparedInSpan(make, request.document, request.operationName) : make(request.document, request.operationName)).finally(() =>
-            inFlight.delete(key),
-          );
-          inFlight.set(key, making);
-          making.then((made) => cache.set(key, made), () => {});
-        }
-        prepared = await making;
-      }
+      let prepared = preparedFor(request);
+      if ('then' in prepared) prepared = await prepared;
       if (!prepared.ok) return { status: prepared.status, errors: prepared.errors };
+      if (prepared.plan.node?.kind === 'Subscription') return needsStreaming();
 
       const raw = request.variables ?? {};
       const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
@@ -247,54 +246,41 @@ export function createExecutor(options: ExecutorOptions): Executor {
         execution.errors.push(...(result.errors ?? []));
       }
 
-      const conditions = conditionKey(prepared.conditionVariables, coerced.coerced);
-      let shape = prepared.shapes.get(conditions);
-      if (!shape) {
-        shape = compileShape(schema, prepared.operation, prepared.fragments, coerced.coerced, prepared.renames);
-        prepared.shapes.set(conditions, shape);
-      }
-      const written = writeResponse(shape, execution.data, {
-        introspection: introspected,
-        escapes: execution.escapes,
-        explained: explainedBy(execution.errors, execution.failed),
-        refused: execution.refused,
-        maxBytes: budget ? budget.limit - budget.written : undefined,
-      });
-      if ('tooLarge' in written) return tooLarge(budget!.limit);
-      if (budget) budget.written += written.bytes;
-      const errors = written.errors.length > 0 ? [...execution.errors, ...written.errors] : execution.errors;
-      return { status: 200, data: written.data, errors: prepared.renames ? errors.map((error) => renamed(error, prepared.renames!)) : errors };
+      return answerOf(shapeFor(prepared, coerced.coerced), execution, budget, prepared.renames, introspected);
     },
+    async subscribe(request) {
+      let prepared = preparedFor(request);
+      if ('then' in prepared) prepared = await prepared;
+      if (!prepared.ok) return { status: prepared.status, errors: prepared.errors };
+      const node = prepared.plan.node;
+      if (node?.kind !== 'Subscription') {
+        const message = `Only a subscription can be subscribed to: this operation is a ${prepared.operation.operation}.`;
+        return { status: 400, errors: [new GraphQLError(message, { extensions: { code: 'NOT_A_SUBSCRIPTION' } })] };
+      }
+      const raw = request.variables ?? {};
+      const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
+      if (coerced.errors) return { status: 400, errors: coerced.errors.map((error) => withCode(error, 'BAD_USER_INPUT')) };
+      open++;
+      return startSubscription({
+        plan: prepared.plan,
+        node,
+        fetchers,
+        supergraphSchema,
+        variables: raw,
+        coercedVariables: coerced.coerced,
+        context: request.context,
+        refused: prepared.refused,
+        shape: shapeFor(prepared, coerced.coerced),
+        renames: prepared.renames,
+        onEnd: subscriptionEnded,
+      });
+    },
+    drained: () => (open === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve))),
   };
 }
 
-/**
- * The answer to an operation whose answer passed the request's budget
- * (MAX_RESPONSE_BYTES): its subgraph answers or the text written from them.
- * No part of the data: a cut-off answer would be a wrong one.
- */
-function tooLarge(limit: number): ExecutionResult {
-  const message = `The answer is larger than this gateway's limit of ${limit} bytes: ask for fewer fields or fewer items.`;
-  return { status: 200, data: 'null', errors: [new GraphQLError(message, { extensions: { code: 'RESPONSE_TOO_LARGE' } })] };
-}
-
-/**
- * Validation and planning in a span of their own, named as Apollo Router names
- * it; only on a plan-cache miss, so a trace shows when an operation was new.
- */
-function preparedInSpan(
-  prepare: (document: DocumentNode, operationName: string | null | undefined) => Promise<Prepared>,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-): Promise<Prepared> {
-  return withChildSpanAsync('query_planning', operationName ? { 'graphql.operation.name': operationName } : {}, async () => {
-    const prepared = await prepare(document, operationName);
-    const span = activeSpan();
-    if (!span) return prepared;
-    if (prepared.ok) {
-      span.setAttribute('graphql.operation.type', prepared.operation.operation);
-      if (prepared.operation.name) span.setAttribute('graphql.operation.name', prepared.operation.name.value);
-    } else markFailed(span, String(prepared.errors[0]?.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED'));
-    return prepared;
-  });
+/** A subscription sent for one answer: subscribe() streams it; a single answer cannot carry its events. */
+function needsStreaming(): ExecutionResult {
+  const message = 'A subscription needs a streaming protocol: subscribe over graphql-ws (WebSocket), GraphQL over SSE, or multipart HTTP.';
+  return { status: 400, errors: [new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_NEEDS_STREAMING' } })] };
 }

@@ -1,7 +1,7 @@
 import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites.js';
 import { GraphQLError, isAbstractType, type GraphQLSchema } from 'graphql';
-import { NO_ESCAPES, type GatewayContext, type SubgraphFetcher } from '#gateway/fetch/transport.js';
+import { NO_ESCAPES, type GatewayContext, type SubgraphAnswerData, type SubgraphFetcher } from '#gateway/fetch/transport.js';
 import { contextGroups } from './context-rewrites.js';
 import { collectAtPath, keyOf, mergeInto, placesOf, project, type Data } from './response-tree.js';
 import { errorsAt, inPlaceOrder, noDataErrors, renamesOf, rootFieldsOf, subgraphErrors } from './subgraph-errors.js';
@@ -58,7 +58,9 @@ export async function executePlan(execution: PlanExecution): Promise<PlanResult>
   const result: PlanResult = { data, errors, escapes: false, failed: new Set(), refused: new Map() };
   const node = execution.plan.node;
   if (node?.kind === 'Subscription') {
-    errors.push(new GraphQLError('Subscriptions are not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
+    // Executor.subscribe runs them (subscription-executor.ts); a single answer cannot carry a stream of events.
+    const message = 'A subscription needs a streaming protocol: subscribe over graphql-ws (WebSocket), GraphQL over SSE, or multipart HTTP.';
+    errors.push(new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_NEEDS_STREAMING' } }));
   } else if (node) {
     await executeNode(execution, node, { root: data, path: [], entities: [data] }, result);
   }
@@ -66,9 +68,9 @@ export async function executePlan(execution: PlanExecution): Promise<PlanResult>
 }
 
 /** Where a plan node applies: the entities at a (flattened) path of the response. */
-type Cursor = { root: Data; path: (string | number)[]; entities: Data[] };
+export type Cursor = { root: Data; path: (string | number)[]; entities: Data[] };
 
-async function executeNode(execution: PlanExecution, node: PlanNode, cursor: Cursor, result: PlanResult): Promise<void> {
+export async function executeNode(execution: PlanExecution, node: PlanNode, cursor: Cursor, result: PlanResult): Promise<void> {
   switch (node.kind) {
     case 'Sequence':
       for (const child of node.nodes) await executeNode(execution, child, cursor, result);
@@ -120,17 +122,7 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
 
   if (!hasRequires(fetch)) {
     const response = await fetcher.fetch({ query: fetch.operation, variables, operationName: fetch.operationName }, execution.context);
-    if (!response[NO_ESCAPES]) result.escapes = true;
-    const received = response.data;
-    const reported = subgraphErrors(response.errors, fetch.serviceName, (path) => [path ? [...cursor.path, ...path] : undefined], renamesOf(fetch));
-    if (reported.unplaced || !received) for (const entity of cursor.entities) result.failed.add(entity);
-    if (!received && !response.errors?.length) {
-      reported.errors.push(...noDataErrors(fetch.serviceName, rootFieldsOf(fetch).map((name) => [...cursor.path, name])));
-    }
-    result.errors.push(...reported.errors);
-    if (!received) return;
-    if (fetch.outputRewrites) applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
-    for (const entity of cursor.entities) mergeInto(entity, received);
+    mergeAnswer(execution, fetch, cursor, response, result);
     return;
   }
 
@@ -152,6 +144,24 @@ async function executeFetch(execution: PlanExecution, fetch: FetchNode, cursor: 
     result.errors.push(...own.errors);
     result.escapes ||= own.escapes;
   }
+}
+
+/**
+ * A fetch's answer that is not for entities, merged where the fetch applies:
+ * a query's root fetch, or one event of a subscription (subscription-executor.ts).
+ */
+export function mergeAnswer(execution: PlanExecution, fetch: FetchNode, cursor: Cursor, response: SubgraphAnswerData, result: PlanResult): void {
+  if (!response[NO_ESCAPES]) result.escapes = true;
+  const received = response.data;
+  const reported = subgraphErrors(response.errors, fetch.serviceName, (path) => [path ? [...cursor.path, ...path] : undefined], renamesOf(fetch));
+  if (reported.unplaced || !received) for (const entity of cursor.entities) result.failed.add(entity);
+  if (!received && !response.errors?.length) {
+    reported.errors.push(...noDataErrors(fetch.serviceName, rootFieldsOf(fetch).map((name) => [...cursor.path, name])));
+  }
+  result.errors.push(...reported.errors);
+  if (!received) return;
+  if (fetch.outputRewrites) applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
+  for (const entity of cursor.entities) mergeInto(entity, received);
 }
 
 /** An entity fetch for `entities`, with `variables` (the client's and any contextual arguments). */

@@ -1,8 +1,13 @@
 import type { HeaderRule } from '#lib/header-propagation.js';
 import type { Logger } from '#lib/logger.js';
+import type { SubscriptionRoute } from '#lib/subscription-transports.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
-import { wrapTransport, type SubgraphTransport, type TransportWrapper } from './transport.js';
+import { wrapTransport, type GatewayContext, type SubgraphFetchRequest, type SubgraphResponse, type SubgraphTransport, type TransportWrapper } from './transport.js';
 import { createHttpTransport } from './transports/http/http-transport.js';
+import { createSseTransport } from './transports/sse/sse-transport.js';
+import { SUBSCRIPTION_DEFAULTS, websocketUrl, type SubscriptionTransport } from './transports/subscription-transport.js';
+import { createWsTransport } from './transports/ws/ws-transport.js';
+import { guardSubscriptions } from './wrappers/subscriptions.js';
 import { circuitBreakerWrapper } from './wrappers/circuit-breaker.js';
 import { loggingWrapper } from './wrappers/logging.js';
 import { metricsWrapper, type SubgraphFetchMetrics } from './wrappers/metrics.js';
@@ -36,11 +41,21 @@ export type SubgraphDataSourceOptions = {
    * The timeout, size, retry and socket settings above are the HTTP one's.
    */
   transport?: ((subgraph: { name: string; url: string }) => SubgraphTransport) | undefined;
+  /**
+   * How it subscribes (SUBSCRIPTION_TRANSPORTS): graphql-ws at the routing URL
+   * unless given. Ignored when `transport` makes a transport that subscribes itself.
+   */
+  subscriptions?: SubscriptionRoute | undefined;
+  /** Events kept for a consumer that falls behind, before its subscription fails. */
+  maxPendingEvents?: number | undefined;
+  /** How often graphql-ws pings the subgraph; a connection without a pong within as long again is cut. */
+  keepAliveMs?: number | undefined;
 };
 
 /** One subgraph's transport with every fetch wrapped, as the executor fetches and the gateway keeps it. */
 export type SubgraphDataSource = SubgraphTransport & {
   retire(afterMs: number): void;
+  subscribe(request: SubgraphFetchRequest, context: GatewayContext): AsyncIterableIterator<SubgraphResponse>;
   /** For the metrics' circuit gauge, read when scraped. */
   readonly circuitState: CircuitState;
 };
@@ -78,13 +93,46 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Su
   if (options.propagateHeaders?.length) wrappers.push(propagatedHeadersWrapper(options.propagateHeaders));
   wrappers.push(circuitBreakerWrapper(breaker));
   const wrapped = wrapTransport(transport, wrappers);
+  // The transport's own subscribe (an embedder's or a test's), else graphql-ws or SSE as configured.
+  const own = transport.subscribe?.bind(transport);
+  const routed = own ? undefined : subscriptionTransport(options);
+  const subscriptions = routed?.transport;
+  const subscribe = guardSubscriptions(name, own ?? ((request, context) => subscriptions!.subscribe(request, context)), {
+    breaker,
+    logger,
+    url: routed?.url ?? url,
+    metrics: options.metrics,
+  });
   return {
     name,
     fetch: (request, context) => wrapped.fetch(request, context),
-    close: () => wrapped.close(),
-    retire: (afterMs) => wrapped.retire(afterMs),
+    subscribe,
+    close: () => {
+      wrapped.close();
+      subscriptions?.close();
+    },
+    retire: (afterMs) => {
+      wrapped.retire(afterMs);
+      subscriptions?.retire(afterMs);
+    },
     get circuitState() {
       return breaker.state;
     },
   };
+}
+
+/** The graphql-ws (default) or SSE transport SUBSCRIPTION_TRANSPORTS gives the subgraph. */
+function subscriptionTransport(options: SubgraphDataSourceOptions): { transport: SubscriptionTransport; url: string } {
+  const route = options.subscriptions ?? { protocol: 'ws' };
+  const url = route.url ?? options.url;
+  const settings = {
+    name: options.name,
+    production: options.production,
+    maxEventBytes: options.maxResponseBytes ?? SUBGRAPH_FETCH_DEFAULTS.maxResponseBytes,
+    maxPendingEvents: options.maxPendingEvents ?? SUBSCRIPTION_DEFAULTS.maxPendingEvents,
+    keepAliveMs: options.keepAliveMs ?? SUBSCRIPTION_DEFAULTS.keepAliveMs,
+  };
+  if (route.protocol === 'sse') return { transport: createSseTransport({ ...settings, url }), url };
+  const ws = websocketUrl(url);
+  return { transport: createWsTransport({ ...settings, url: ws }), url: ws };
 }

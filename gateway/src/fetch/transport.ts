@@ -73,12 +73,21 @@ export type SubgraphFetchRequest = {
  */
 export type SubgraphFetchFailure = SubgraphFailure | 'server-error' | 'circuit-open';
 
-/** All the executor needs of a subgraph: the fetch side of its transport, wrapped. */
+/** One answer of a subgraph, as the executor reads it: a fetch's, or one event of a subscription. */
+export type SubgraphAnswerData = { data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[]; [NO_ESCAPES]?: true };
+
+/** All the executor needs of a subgraph: its transport, wrapped. */
 export type SubgraphFetcher = {
-  fetch(
-    request: SubgraphFetchRequest,
-    context: GatewayContext,
-  ): Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[]; [NO_ESCAPES]?: true }>;
+  fetch(request: SubgraphFetchRequest, context: GatewayContext): Promise<SubgraphAnswerData>;
+  /**
+   * Subscribes to a subscription operation (subscription-transports.ts picks
+   * graphql-ws or SSE per subgraph). Each event is an answer as fetch gives
+   * one; errors the subgraph ends the subscription with come as a last event
+   * with no data; a failure of the transport (connection refused or lost) is
+   * thrown by `next()`, a SubgraphTransportError. `return()` unsubscribes.
+   * May throw at once when it cannot start (the circuit is open).
+   */
+  subscribe?(request: SubgraphFetchRequest, context: GatewayContext): AsyncIterableIterator<SubgraphAnswerData>;
 };
 
 export type SubgraphTransport = {
@@ -98,7 +107,13 @@ export type SubgraphTransport = {
   close(): void;
   /** After `afterMs`, takes no new fetches and closes once those under way are answered. */
   retire?(afterMs: number): void;
-  // subscribe() comes later, with issue 16.
+  /**
+   * Subscribes to a subscription operation (SubgraphFetcher.subscribe says
+   * what its events and failures are). Not through the fetch hooks: a
+   * subscription is no exchange, and the fetch path stays as it is
+   * (wrappers/subscriptions.ts guards subscriptions instead).
+   */
+  subscribe?(request: SubgraphFetchRequest, context: GatewayContext): AsyncIterableIterator<SubgraphResponse>;
 };
 
 /**
@@ -170,6 +185,11 @@ class WrappedTransport implements SubgraphTransport {
       return Promise.reject(error);
     }
     return this.transport.fetch(request, context, exchange);
+  }
+
+  subscribe(request: SubgraphFetchRequest, context: GatewayContext): AsyncIterableIterator<SubgraphResponse> {
+    if (!this.transport.subscribe) throw new Error(`The transport to the ${this.name} subgraph does not subscribe.`);
+    return this.transport.subscribe(request, context);
   }
 
   close(): void {

@@ -66,6 +66,8 @@ export function createServedSupergraphs(options: ServedSupergraphsOptions): Serv
   const usedBy = new Map<string, ReadonlySet<string>>();
   const served = new Map<string, ServedSupergraph>();
   const retiring = new Set<ServedSupergraph['executor']>();
+  /** The clients each replaced supergraph with open subscriptions uses, by its executor: kept until they end. */
+  const held = new Map<ServedSupergraph['executor'], ReadonlySet<string>>();
 
   function serve(sdl: string, contract = FULL): void {
     const used = new Set<string>();
@@ -94,17 +96,31 @@ export function createServedSupergraphs(options: ServedSupergraphsOptions): Serv
     }
     const previous = served.get(contract);
     served.set(contract, next);
-    // Its requests in flight may still plan on it until their deadline; then its planning threads stop.
     if (previous) {
-      retiring.add(previous.executor);
-      setTimeout(() => {
-        retiring.delete(previous.executor);
-        void previous.executor.close();
-      }, options.retireAfterMs).unref();
+      const { executor } = previous;
+      retiring.add(executor);
+      // Its open subscriptions run on it to their end: its subgraph clients stay until then.
+      const previousUsed = usedBy.get(contract);
+      if (previousUsed) held.set(executor, previousUsed);
+      const drained = executor.drained().then(() => {
+        held.delete(executor);
+        retireUnused();
+      });
+      // Its requests in flight may still plan on it until their deadline; then (and once its subscriptions end) its planning threads stop.
+      const deadline = new Promise((resolve) => setTimeout(resolve, options.retireAfterMs).unref());
+      void Promise.all([drained, deadline]).then(() => {
+        if (!retiring.delete(executor)) return;
+        void executor.close();
+      });
     }
     usedBy.set(contract, used);
+    retireUnused();
+  }
+
+  /** Retires the clients neither a served supergraph nor a replaced one's open subscriptions use. */
+  function retireUnused(): void {
     // Requests in flight on a replaced supergraph may still use a client nothing uses now: it outlives their deadline.
-    const inUse = new Set([...usedBy.values()].flatMap((keys) => [...keys]));
+    const inUse = new Set([...usedBy.values(), ...held.values()].flatMap((keys) => [...keys]));
     for (const [key, dataSource] of dataSources) {
       if (inUse.has(key)) continue;
       dataSource.retire(options.retireAfterMs);
@@ -140,6 +156,8 @@ export function createServedSupergraphs(options: ServedSupergraphsOptions): Serv
     close() {
       for (const dataSource of [...dataSources.values(), ...retired]) dataSource.close();
       for (const executor of [...[...served.values()].map((each) => each.executor), ...retiring]) void executor.close();
+      retiring.clear();
+      held.clear();
     },
   };
 }
