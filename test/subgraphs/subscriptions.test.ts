@@ -7,9 +7,12 @@ import { createLogger } from '#lib/logger.js';
 import { migrateAll } from '#lib/migrate.js';
 import { serveSubgraph, type ServedSubgraph } from '#lib/subgraph/subgraph-server.js';
 import { readSupergraphConfig } from '#tooling/supergraph.js';
+import { sql } from 'drizzle-orm';
 import { loadWorld } from '../../scripts/seed/load.js';
 import { generateWorld } from '../../scripts/seed/world.js';
 import { startStack, type Stack } from '../../scripts/stack.js';
+import { stockChanged } from '../../subgraphs/inventory/src/events.js';
+import { createSubgraph as createInventory } from '../../subgraphs/inventory/src/server.js';
 import { createSubgraph as createReviews } from '../../subgraphs/reviews/src/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { post } from '../support/graphql.js';
@@ -137,6 +140,34 @@ describe('Subscription.stockChanged', () => {
       expect(await events.until(2, 500)).toEqual([{ data: { stockChanged: { upc: first, quantity: now + 7, inStock: true } } }]);
     } finally {
       await client.dispose();
+    }
+  });
+});
+
+describe('an event that fails to resolve', () => {
+  it('answers, in production, a bare INTERNAL_SERVER_ERROR: no SQL, and the subscription goes on', async () => {
+    const logger = createLogger(env, 'test');
+    const peers = { ...env, PRODUCTS_URL: stack.subgraphs.products!.url };
+    const served = await serveSubgraph(createInventory({ db: database.db, env: peers, logger }), { logger, secret: env.GATEWAY_SECRET, production: true });
+    const client = subgraphClient(served.url, await token(null));
+    try {
+      const events = new Events(client, 'subscription($upc: String!) { stockChanged(upc: $upc) { upc quantity } }', { upc: second });
+      // Published as restock does, straight on the channel: the test needs no mutation to break.
+      await whenLive(events, () => stockChanged.publish(database.db, { upc: second }));
+      await database.db.execute(sql`alter table inventory.stock rename to stock_away`);
+      try {
+        await stockChanged.publish(database.db, { upc: second });
+        expect(await events.until(1)).toEqual([
+          { data: null, errors: [{ message: 'Internal server error', locations: [{ line: 1, column: 31 }], path: ['stockChanged'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+        ]);
+      } finally {
+        await database.db.execute(sql`alter table inventory.stock_away rename to stock`);
+      }
+      await stockChanged.publish(database.db, { upc: second });
+      expect((await events.until(2))[1]).toEqual({ data: { stockChanged: { upc: second, quantity: expect.any(Number) } } });
+    } finally {
+      await client.dispose();
+      await served.stop();
     }
   });
 });
