@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
 import type { ServedAddress } from './db-lock.js';
+import { sessionNotifications } from './db-notifications.js';
+import { NotificationRelay } from './db-socket-relay.js';
 
 /**
  * Serves the embedded database of this process to other processes, as a
@@ -16,7 +18,8 @@ import type { ServedAddress } from './db-lock.js';
  * switches clients between any two messages outside a transaction block (so
  * one client's Parse could land between another's Parse and Sync), and it
  * does not stop this process's own queries from running inside a client's
- * transaction, or a client's statements inside one of ours.
+ * transaction, or a client's statements inside one of ours. Nor does it
+ * deliver notifications to clients that LISTEN: NotificationRelay does.
  */
 
 /** Longest Unix socket path that fits in every platform's sockaddr_un (104 bytes on macOS, 108 on Linux, with the NUL). */
@@ -73,9 +76,11 @@ class SessionQueue {
   /** Armed while the owner of an open unit has sent nothing more. */
   #idle: NodeJS.Timeout | undefined;
   readonly #disconnect: (handlerId: number) => void;
+  readonly #relay: NotificationRelay;
 
-  constructor(pglite: PGlite, disconnect: (handlerId: number) => void) {
+  constructor(pglite: PGlite, relay: NotificationRelay, disconnect: (handlerId: number) => void) {
     this.#pglite = pglite;
+    this.#relay = relay;
     this.#disconnect = disconnect;
   }
 
@@ -87,6 +92,7 @@ class SessionQueue {
   }
 
   clearQueueForHandler(handlerId: number): void {
+    this.#relay.forget(handlerId);
     for (let index = this.#queue.length - 1; index >= 0; index--) {
       const entry = this.#queue[index]!;
       if (entry.handlerId !== handlerId || !entry.message) continue;
@@ -148,6 +154,7 @@ class SessionQueue {
     // A client saying goodbye: its socket closes next, and the close ends its unit if one is open.
     if (message[0] === TERMINATE) return 0;
     if (!this.#owner) this.#owner = { handlerId, release: await holdTransactionLock(this.#pglite) };
+    if (onData) this.#relay.sent(handlerId, message, onData);
     // The last 6 bytes of the answer: a ReadyForQuery ('Z', length 5, status) when it ends one.
     const tail = new Uint8Array(6);
     let bytes = 0;
@@ -156,6 +163,7 @@ class SessionQueue {
         this.#pglite.execProtocolRawStream(message, {
           onRawData: (data) => {
             keepTail(tail, data);
+            this.#relay.received(handlerId, data);
             bytes += data.length;
             onData?.(data);
           },
@@ -230,7 +238,8 @@ function holdTransactionLock(pglite: PGlite): Promise<() => void> {
  */
 export async function serveDatabase(pglite: PGlite, socketPath: string): Promise<SocketServer> {
   const handlers = new Map<number, PGLiteSocketHandler>();
-  const sessions = new SessionQueue(pglite, (handlerId) => {
+  const relay = new NotificationRelay(sessionNotifications(pglite));
+  const sessions = new SessionQueue(pglite, relay, (handlerId) => {
     const handler = handlers.get(handlerId);
     handlers.delete(handlerId);
     void handler?.detach(true);
@@ -279,6 +288,7 @@ export async function serveDatabase(pglite: PGlite, socketPath: string): Promise
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...handlers.values()].map((handler) => handler.detach(true)));
       handlers.clear();
+      relay.stop();
       await closed;
       if (useSocket) await rm(socketPath, { force: true });
     },

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import type { PGlite, QueryOptions, Transaction } from '@electric-sql/pglite';
+import { sessionNotifications } from './db-notifications.js';
 import { claimDataDir, describeHolder, socketPathOf, type EmbeddedSharing } from './db-embedded.js';
 import type { ServedAddress } from './db-lock.js';
 import { Slots, boundedClient, type PoolUse } from './db-pool.js';
@@ -63,6 +64,28 @@ const pools = new WeakMap<Database, PoolUse>();
 /** How much of the database's pool is in use; undefined for the embedded database in this process, which has no pool. */
 export function poolUse(db: Database): PoolUse | undefined {
   return pools.get(db);
+}
+
+/**
+ * Listens on a notification channel of the database (LISTEN), calling
+ * `onPayload` with each NOTIFY's payload until the returned function is
+ * called. lib/db-events.ts builds on it; nothing else should need it.
+ */
+export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
+
+/** Each database's way to LISTEN, which depends on its driver: see `databaseListen`. */
+const listens = new WeakMap<Database, Listen>();
+
+/**
+ * How to LISTEN on `db`: postgres.js's `listen` (one connection of its own,
+ * outside the pool) on a server or on another process's embedded database,
+ * whose socket server relays notifications (lib/db-socket-relay.ts); the
+ * session's hub (lib/db-notifications.ts) on the embedded database of this process.
+ */
+export function databaseListen(db: Database): Listen {
+  const listen = listens.get(db);
+  if (!listen) throw new Error('This database was not opened with openDatabase: it cannot LISTEN.');
+  return listen;
 }
 
 /** Where a process's database is: DATABASE_URL, or the embedded one under JUNCTION_DATA_DIR. */
@@ -167,6 +190,7 @@ async function openPostgres(
   const slots = new Slots(settings.max, settings.poolTimeoutMs);
   const db = drizzle({ client: boundedClient(client, slots), ...(settings.logger ? { logger: settings.logger } : {}) });
   pools.set(db, slots);
+  listens.set(db, async (channel, onPayload) => (await client.listen(channel, onPayload)).unlisten);
   return { db, close: () => client.end({ timeout: 5 }) };
 }
 
@@ -176,6 +200,8 @@ async function openPglite(dataDir: string | undefined, logger: DrizzleLogger | u
   const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   traceQueries(client);
   const db = drizzle({ client, ...(logger ? { logger } : {}) });
+  const notifications = sessionNotifications(client);
+  listens.set(db, (channel, onPayload) => notifications.listen(channel, onPayload));
   return { client, handle: { db, driver: 'pglite', location: dataDir ?? 'memory', close: () => client.close() } };
 }
 

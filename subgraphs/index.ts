@@ -8,7 +8,7 @@ import { createSubgraph as reviews } from './reviews/src/server.js';
 
 /** Builds and serves one subgraph on a socket that is already listening. */
 export function serveNamedSubgraph(name: SubgraphName, deps: SubgraphDeps, bound: Listening): Promise<ServedSubgraph> {
-  const options = { logger: deps.logger, bound, secret: deps.env.GATEWAY_SECRET, db: deps.db, metrics: deps.env.METRICS };
+  const options = { logger: deps.logger, bound, secret: deps.env.GATEWAY_SECRET, db: deps.db, metrics: deps.env.METRICS, production: deps.env.production };
   switch (name) {
     case 'accounts':
       return serveSubgraph(accounts(deps), options);

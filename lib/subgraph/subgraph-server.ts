@@ -9,7 +9,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchemaModule } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { parse, Source, type DocumentNode } from 'graphql';
+import { parse, Source, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { databaseOptions, openDatabase, poolUse, type Database } from '#lib/db.js';
 import { loadEnv, type Env } from '#lib/env.js';
 import { closeServer, createRouter, listen, sendError, type Handler, type Listening } from '#lib/http.js';
@@ -23,6 +23,7 @@ import { startTelemetry } from '#lib/telemetry.js';
 import { LRUCache } from 'lru-cache';
 import { graphqlHandler } from './apollo-handler.js';
 import { createErrorFormatter, errorLog } from './error-formatting.js';
+import { serveSubscriptions } from './subscription-server.js';
 import { viewerOf, type Viewer } from './viewer.js';
 
 /** What every subgraph is built from. */
@@ -67,8 +68,9 @@ export function createSubgraphServer<TContext extends BaseContext>(
   resolvers: SubgraphResolvers,
   { env, logger }: Pick<SubgraphDeps, 'env' | 'logger'>,
 ): ApolloServer<TContext> {
-  return new ApolloServer<TContext>({
-    schema: buildSubgraphSchema([{ typeDefs: loadSubgraphSdl(name), resolvers }]),
+  const schema = buildSubgraphSchema([{ typeDefs: loadSubgraphSdl(name), resolvers }]);
+  const server = new ApolloServer<TContext>({
+    schema,
     formatError: createErrorFormatter({ production: env.production }),
     // Junction stops its servers itself, in order; Apollo's own signal handler would race it.
     stopOnTerminationSignals: false,
@@ -82,7 +84,12 @@ export function createSubgraphServer<TContext extends BaseContext>(
       errorLog(logger),
     ],
   });
+  schemas.set(server, schema);
+  return server;
 }
+
+/** Each subgraph server's schema, which its subscriptions run on too (Apollo Server does not give it back). */
+const schemas = new WeakMap<object, GraphQLSchema>();
 
 export type ServedSubgraph = Listening & {
   /** Answers /ready with 503 from now on (shutting down), while still serving. */
@@ -107,7 +114,18 @@ export async function serveSubgraph<TContext extends BaseContext>(
     secret,
     db,
     metrics = true,
-  }: { port?: number; host?: string; logger: Logger; bound?: Listening; secret: string; db?: Database; metrics?: boolean },
+    production,
+  }: {
+    port?: number;
+    host?: string;
+    logger: Logger;
+    bound?: Listening;
+    secret: string;
+    db?: Database;
+    metrics?: boolean;
+    /** Masks internal errors in subscription events, as formatError does on HTTP. */
+    production: boolean;
+  },
 ): Promise<ServedSubgraph> {
   // The subgraph's own registry (lib/metrics.ts): requests by outcome, its pool, the process.
   const registry = metrics ? createRegistry() : undefined;
@@ -149,6 +167,17 @@ export async function serveSubgraph<TContext extends BaseContext>(
       (error) => logger.error({ err: error }, 'request failed'),
     ),
   );
+  const schema = schemas.get(subgraph.server);
+  const subscriptions =
+    schema &&
+    serveSubscriptions({
+      server: listening.server,
+      schema,
+      context: (caller) => subgraph.context(caller),
+      verify,
+      production,
+      logger,
+    });
   let stopped: Promise<void> | undefined;
   return {
     ...listening,
@@ -156,6 +185,8 @@ export async function serveSubgraph<TContext extends BaseContext>(
     stop: (graceMs) =>
       (stopped ??= (async () => {
         readiness.shutDown();
+        // Open subscriptions end first: their sockets would otherwise keep the server from closing.
+        await subscriptions?.close();
         await closeServer(listening.server, graceMs);
         await subgraph.server.stop();
       })()),
@@ -201,6 +232,7 @@ export async function runSubgraph<TContext extends BaseContext>(
     secret: env.GATEWAY_SECRET,
     db: database.db,
     metrics: env.METRICS,
+    production: env.production,
   });
   logger.info({ url: served.url, database: database.location }, `${name} subgraph ready`);
 

@@ -204,6 +204,11 @@ export function errorCodes(settings: DocsSettings): Entries {
       action: 'Retry later, with backoff.',
     },
     DATABASE_TIMEOUT: { status: '200 with a field error', meaning: 'A database query took too long.', action: 'Ask for less, or retry later.' },
+    SUBSCRIPTION_BEHIND: {
+      status: 'the last event of a subscription',
+      meaning: 'The subscription fell too far behind the events it was sent (over a thousand unsent) and was ended.',
+      action: 'Subscribe again, and read events as they come.',
+    },
     INTERNAL_SERVER_ERROR: {
       status: '500, or 200 with a field error',
       meaning: 'Something went wrong on our side; the message says no more.',

@@ -177,7 +177,7 @@ describe("Junction's partner contract", () => {
     expect(await readFile(join(root, 'contracts', 'partner.graphql'), 'utf8')).toBe(contractSupergraph(supergraphSdl, contracts[0]!));
   });
 
-  it('shows partners the catalogue, stock, restocking and public reviews; no users, no other mutations', async () => {
+  it('shows partners the catalogue, stock, restocking and public reviews, and their live updates; no users, no other mutations', async () => {
     const schema = apiSchemaOf(await readFile(join(root, 'contracts', 'partner.graphql'), 'utf8'));
     expect(shapeOf(schema)).toEqual({
       Boolean: [],
@@ -192,6 +192,7 @@ describe("Junction's partner contract", () => {
       Query: ['product', 'products', 'review', 'topProducts'],
       Review: ['body', 'createdAt', 'id', 'product', 'rating'],
       String: [],
+      Subscription: ['reviewAdded', 'stockChanged'],
     });
   });
 

@@ -57,7 +57,7 @@ describe('a partner key', () => {
     expect(user).toBeNull();
     expect(names(product.fields)).toEqual(['description', 'inStock', 'name', 'price', 'quantity', 'reviews', 'shippingEstimate', 'upc', 'weight']);
     expect(names(schema.types)).toEqual([
-      'Boolean', 'DateTime', 'ID', 'Int', 'Mutation', 'PageInfo', 'Product', 'ProductConnection', 'ProductEdge', 'Query', 'Review', 'String',
+      'Boolean', 'DateTime', 'ID', 'Int', 'Mutation', 'PageInfo', 'Product', 'ProductConnection', 'ProductEdge', 'Query', 'Review', 'String', 'Subscription',
     ]);
     expect(names(schema.queryType.fields)).toEqual(['product', 'products', 'review', 'topProducts']);
     expect(names(schema.mutationType.fields)).toEqual(['restock']);

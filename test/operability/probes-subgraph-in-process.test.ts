@@ -20,6 +20,7 @@ describe('a subgraph served in-process', () => {
       logger,
       secret: env.GATEWAY_SECRET,
       db: database.db,
+      production: env.production,
     });
     try {
       expect(await probe(served.url, '/ready')).toEqual(OK);

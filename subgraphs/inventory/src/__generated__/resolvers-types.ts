@@ -51,6 +51,20 @@ export type Product = {
   weight: Scalars['Int']['output'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The product with UPC `upc` each time units of it arrive (after every `restock`),
+   * with its stock as it stands then. A UPC the catalogue does not have never changes.
+   */
+  stockChanged: Product;
+};
+
+
+export type SubscriptionStockChangedArgs = {
+  upc: Scalars['String']['input'];
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -153,6 +167,7 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Product: ResolverTypeWrapper<StockedProduct>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -162,6 +177,7 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   Product: StockedProduct;
   Boolean: Scalars['Boolean']['output'];
+  Subscription: Record<PropertyKey, never>;
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -176,8 +192,13 @@ export type ProductResolvers<ContextType = Context, ParentType extends Resolvers
   upc?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  stockChanged?: SubscriptionResolver<ResolversTypes['Product'], "stockChanged", ParentType, ContextType, RequireFields<SubscriptionStockChangedArgs, 'upc'>>;
+}>;
+
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 

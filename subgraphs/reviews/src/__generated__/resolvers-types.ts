@@ -88,6 +88,21 @@ export type Review = {
   rating: Scalars['Int']['output'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every review published from now on, as it is published: all of them, or only
+   * those of the product with UPC `upc`. Public, as reviews are; nothing is replayed
+   * from before the subscription started.
+   */
+  reviewAdded: Review;
+};
+
+
+export type SubscriptionReviewAddedArgs = {
+  upc?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A person with an account in the store: a shopper, a reviewer, or both. */
 export type User = {
   __typename?: 'User';
@@ -217,6 +232,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Review: ResolverTypeWrapper<ReviewRow>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<UserRef>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
@@ -232,6 +248,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   Review: ReviewRow;
+  Subscription: Record<PropertyKey, never>;
   User: UserRef;
   Boolean: Scalars['Boolean']['output'];
 }>;
@@ -264,6 +281,10 @@ export type ReviewResolvers<ContextType = Context, ParentType extends ResolversP
   rating?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  reviewAdded?: SubscriptionResolver<ResolversTypes['Review'], "reviewAdded", ParentType, ContextType, Partial<SubscriptionReviewAddedArgs>>;
+}>;
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -277,6 +298,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Review?: ReviewResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

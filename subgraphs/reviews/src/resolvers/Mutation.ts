@@ -2,6 +2,7 @@ import { notFound, unauthenticated } from '#lib/errors.js';
 import { checkInt, checkText } from '#lib/subgraph/validation.js';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { authors, reviews } from '../db/schema.js';
+import { reviewAdded } from '../events.js';
 
 export const Mutation: MutationResolvers = {
   async createReview(_parent, { input }, { db, viewer, loaders, peers, requestId }) {
@@ -36,6 +37,8 @@ export const Mutation: MutationResolvers = {
         .onConflictDoNothing();
       const [row] = await tx.insert(reviews).values(values).returning();
       if (!row) throw new Error('insert returned no row');
+      // Sent on commit, to every replica's subscribers; not at all if the transaction rolls back.
+      await reviewAdded.publish(tx, { id: row.id, upc: row.productUpc });
       return row;
     });
     // The loader may have cached "no such author" above; it knows better now.

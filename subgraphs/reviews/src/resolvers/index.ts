@@ -4,6 +4,7 @@ import { Mutation } from './Mutation.js';
 import { Product } from './Product.js';
 import { Query } from './Query.js';
 import { Review } from './Review.js';
+import { Subscription } from './Subscription.js';
 import { User } from './User.js';
 
-export const resolvers: Resolvers = { DateTime, Query, Mutation, Review, User, Product };
+export const resolvers: Resolvers = { DateTime, Query, Mutation, Review, User, Product, Subscription };
