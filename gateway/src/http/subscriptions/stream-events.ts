@@ -13,11 +13,11 @@ export type StreamFormat = {
   readonly opening: string;
   event(outcome: Outcome, first: boolean): string;
   /** What keeps an idle stream open through proxies and client timeouts. */
-  readonly heartbeat: string;
+  heartbeat(first: boolean): string;
   /** A last error that ends the subscription (a client too slow for it). */
   fatal(error: GraphQLFormattedError, first: boolean): string;
   /** The end of a subscription that completed. */
-  readonly completion: string;
+  completion(first: boolean): string;
   /** The end written when the gateway shuts down, so that the client reconnects elsewhere. */
   goingAway(error: GraphQLFormattedError, first: boolean): string;
 };
@@ -62,11 +62,13 @@ export function streamEvents(
     void events.return?.();
   });
   res.writeHead(status, { ...headers, ...format.headers });
-  res.write(format.opening);
+  if (format.opening) res.write(format.opening);
   res.flushHeaders();
 
   const heartbeat = setInterval(() => {
-    if (!ended && res.writableLength === 0) res.write(format.heartbeat);
+    if (ended || res.writableLength > 0) return;
+    res.write(format.heartbeat(first));
+    first = false;
   }, settings.heartbeatMs);
   heartbeat.unref();
 
@@ -99,7 +101,7 @@ export function streamEvents(
     } catch {
       last ??= format.fatal({ message: 'The subscription failed.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, first);
     }
-    end(last ?? format.completion);
+    end(last ?? format.completion(first));
   })();
 }
 
