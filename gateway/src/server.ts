@@ -177,6 +177,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       metrics,
       slots: subscriptionSlots(subscriptionSettings.perClient, env.TRUST_PROXY),
       shared: createSharedSubscriptions(),
+      maxResponseBytes: env.gateway.request.maxResponseBytes,
     });
     const streams = { queueSize: subscriptionSettings.queueSize, heartbeatMs: subscriptionSettings.heartbeatMs, open, metrics: subscriptionMetrics };
     // Preferred first; the last is the default (negotiate.ts). SSE and multipart stream a subscription's events.

@@ -12,6 +12,8 @@ export type ExecutionResult = {
   data?: string;
   errors: readonly GraphQLError[];
   extensions?: Record<string, unknown>;
+  /** A subscription event's: when its data arrived from the subgraph (performance.now()), for its latency. */
+  receivedAt?: number;
 };
 
 /**

@@ -83,9 +83,11 @@ class FederatedEvents implements EventStream {
       this.finish();
       return { value: undefined, done: true };
     }
+    const receivedAt = performance.now();
     const subgraph = this.start.node.primary.serviceName;
     try {
       const answer = await this.traced(() => withChildSpanAsync('subscription event', { 'subgraph.name': subgraph }, () => this.run(event.value)));
+      answer.receivedAt = receivedAt;
       return { value: answer, done: false };
     } catch (error) {
       // A bug of the gateway's in one event is that event's error, as it would be a query's.

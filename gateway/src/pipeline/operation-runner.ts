@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
-import type { AnswerBudget } from '#gateway/fetch/transport.js';
+import { AnswerBudget } from '#gateway/fetch/transport.js';
 import type { ExecutionResult } from '#gateway/execution/executor.js';
 import type { ServedSupergraph } from '#gateway/supergraph/served-supergraphs.js';
 import { formatted, logRequestErrors } from './error-masking.js';
@@ -29,6 +29,8 @@ export type RunnerOptions = {
   metrics?: GatewayMetrics | undefined;
   /** Subscriptions open per client, over every protocol (subscription-slots.ts); no subscription runs without one. */
   slots?: SubscriptionSlots | undefined;
+  /** MAX_RESPONSE_BYTES: the most each subscription event may hold (0: no limit). */
+  maxResponseBytes?: number | undefined;
   /** Identical subscriptions sharing one at the subgraph (shared-subscriptions.ts); each its own when absent. */
   shared?: SharedSubscriptions | undefined;
 };
@@ -105,7 +107,9 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
     let started: Awaited<ReturnType<ServedSupergraph['executor']['subscribe']>>;
     try {
       // No deadline: a subscription lasts until one side ends it. Each event's fetches have SUBGRAPH_TIMEOUT_MS.
-      const execution = executionOf(operation, { deadline: undefined, budget: undefined });
+      // The budget's limit applies to each event (the executor gives each one its own).
+      const budget = options.maxResponseBytes ? new AnswerBudget(options.maxResponseBytes) : undefined;
+      const execution = executionOf(operation, { deadline: undefined, budget });
       const { executor } = operation.served;
       started = await (shared ? shared.join(executor, sharingKey(operation), () => executor.subscribe(execution)) : executor.subscribe(execution));
     } catch (error) {
@@ -167,7 +171,9 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
     if (shaped) {
       // The executor's extensions, and over them those stages added (cost's).
       const merged = result.extensions || shaped.extensions ? { extensions: { ...result.extensions, ...shaped.extensions } } : {};
-      return { status: result.status, body: { ...withRequestId(shaped, requestId), ...merged }, operation: label };
+      const answer: Outcome = { status: result.status, body: { ...withRequestId(shaped, requestId), ...merged }, operation: label };
+      if (result.receivedAt !== undefined) answer.receivedAt = result.receivedAt;
+      return answer;
     }
     // The data is already JSON text: it is written into the body as it is.
     const parts = [
@@ -175,7 +181,9 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
       ...(result.data === undefined ? [] : [`"data":${result.data}`]),
       ...(result.extensions ? [`"extensions":${JSON.stringify(result.extensions)}`] : []),
     ];
-    return { status: result.status, body: errors.length ? { errors } : {}, text: `{${parts.join(',')}}`, operation: label };
+    const answer: Outcome = { status: result.status, body: errors.length ? { errors } : {}, text: `{${parts.join(',')}}`, operation: label };
+    if (result.receivedAt !== undefined) answer.receivedAt = result.receivedAt;
+    return answer;
   }
 
   /** The `onAnswer` hooks in order; undefined when none changed the answer (its data then never parsed). */
