@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { post } from './support/graphql.js';
 import { BENCHMARK_QUERY } from './support/oracle.js';
 import { junctionPorts, run } from './support/processes.js';
+import { collect, sseClient, wsClient } from './subscriptions/support.js';
 
 /**
  * `npm start` as a newcomer runs it: one command that migrates, seeds, starts
@@ -47,7 +48,8 @@ async function stop(junction: ReturnType<typeof run>) {
   expect(junction.output()).not.toMatch(/Error/);
 }
 
-describe('npm start', () => {
+// Each test starts the whole of Junction (migrations, seeding, five processes): minutes on a loaded machine.
+describe('npm start', { timeout: 120_000 }, () => {
   it('serves the seeded supergraph and stops cleanly on Ctrl-C', async () => {
     const { junction, url } = await start();
     expect(junction.output()).toMatch(/Seeded 200 users, 1000 products and 5000 reviews/);
@@ -68,6 +70,40 @@ describe('npm start', () => {
     expect(junction.output()).not.toMatch(/Seeded/);
     const result = await post(url, '{ user(id: "200") { id } users(first: 1) { id } }');
     expect(result.data).toEqual({ user: { id: '200' }, users: [{ id: '1' }] });
+    await stop(junction);
+  });
+
+  it('sends reviewAdded with fields from every subgraph to graphql-ws and graphql-sse clients after createReview', async () => {
+    const { junction, url } = await start();
+    const query = 'subscription { reviewAdded { body author { username } product { name inStock } } }';
+    const ws = wsClient(url);
+    const sse = sseClient(url);
+    const overWs = collect(ws, { query });
+    const overSse = collect(sse, { query });
+    // The token a newcomer mints (README): `npx junction token --user 1`.
+    const token = run('npx', ['junction', 'token', '--user', '1'], env);
+    expect(await token.exited).toBe(0);
+    const authorization = `Bearer ${token.output().trim().split('\n').pop()}`;
+    const expected = await post<{ user: { username: string }; topProducts: [{ upc: string; name: string; inStock: boolean }] }>(
+      url,
+      '{ user(id: "1") { username } topProducts(first: 1) { upc name inStock } }',
+    );
+    const { upc, ...product } = expected.data!.topProducts[0];
+    // Until both subscriptions are open at the subgraph, a review may be missed: write until each has one.
+    const mutation = `mutation { createReview(input: { upc: "${upc}", rating: 5, body: "Heard live." }) { id } }`;
+    for (let attempt = 0; attempt < 50 && (overWs.results.length === 0 || overSse.results.length === 0); attempt++) {
+      expect((await post(url, mutation, {}, { authorization })).errors).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const event = {
+      data: { reviewAdded: { body: 'Heard live.', author: { username: expected.data!.user.username }, product } },
+    };
+    expect(overWs.results[0]).toEqual(event);
+    expect(overSse.results[0]).toEqual(event);
+    overWs.dispose();
+    overSse.dispose();
+    await ws.dispose();
+    sse.dispose();
     await stop(junction);
   });
 });
