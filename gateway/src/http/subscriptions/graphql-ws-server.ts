@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewaySettings } from '#lib/env.js';
 import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
+import { markFailed, serveInSpan, tracing } from '#lib/telemetry.js';
 import { queueEvents } from '#gateway/pipeline/event-queue.js';
 import type { OperationRunner } from '#gateway/pipeline/operation-runner.js';
 import type { Outcome, OutcomeRecorder } from '#gateway/pipeline/outcome.js';
@@ -167,15 +168,22 @@ export function createGraphQLWsServer(options: GraphQLWsOptions): GraphQLWsServe
     async function start(id: string, payload: SubscribePayload, connection: RequestState): Promise<void> {
       const started = performance.now();
       const request: RequestState = { ...connection, requestId: randomUUID() };
-      let outcome: Outcome;
-      try {
-        const deadline = AbortSignal.timeout(options.requestTimeoutMs);
-        outcome = await options.runner.run(request, options.served(request.identity), payload, 'POST', { deadline, budget: undefined }, true);
-      } catch (error) {
-        logger.error({ err: error, requestId: request.requestId }, 'request failed');
-        outcome = { status: 500, body: { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: request.requestId } }] } };
-      }
-      options.record(req, request.requestId, outcome, started);
+      const answer = async (): Promise<Outcome> => {
+        let outcome: Outcome;
+        try {
+          const deadline = AbortSignal.timeout(options.requestTimeoutMs);
+          outcome = await options.runner.run(request, options.served(request.identity), payload, 'POST', { deadline, budget: undefined }, true);
+        } catch (error) {
+          logger.error({ err: error, requestId: request.requestId }, 'request failed');
+          outcome = { status: 500, body: { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: request.requestId } }] } };
+        }
+        // In the span, when tracing: the log line carries its trace id, and the span its operation.
+        options.record(req, request.requestId, outcome, started);
+        return outcome;
+      };
+      // With tracing, each subscribe message is a SERVER span as an HTTP request is, continuing the upgrade's
+      // traceparent; its events' spans ('subscription event') are its children.
+      const outcome = tracing() ? await inServerSpan(req, answer) : await answer();
       // Completed by the client meanwhile: nothing is sent, and a started subscription ends.
       if (!operations.has(id)) return void outcome.events?.return?.();
       if (!outcome.events) {
@@ -228,6 +236,24 @@ export function createGraphQLWsServer(options: GraphQLWsOptions): GraphQLWsServe
       return sockets.clients.size;
     },
   };
+}
+
+function inServerSpan(req: IncomingMessage, work: () => Promise<Outcome>): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    serveInSpan(req.headers, 'graphql-ws subscribe', { 'network.protocol.name': 'websocket' }, (span) => {
+      work().then(
+        (outcome) => {
+          span.end();
+          resolve(outcome);
+        },
+        (error: unknown) => {
+          markFailed(span, 'error');
+          span.end();
+          reject(error);
+        },
+      );
+    });
+  });
 }
 
 /** A close frame's reason holds at most 123 bytes. */
