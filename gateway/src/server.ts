@@ -15,6 +15,7 @@ import { createGatewayErrorFormatter } from '#gateway/pipeline/error-masking.js'
 import { createExecutor } from '#gateway/execution/executor.js';
 import { createAnswerWriter } from '#gateway/http/encoders/encoder.js';
 import { applicationJson, graphqlResponseJson } from '#gateway/http/encoders/json.js';
+import { multipartDefer } from '#gateway/http/encoders/multipart.js';
 import { readOperations } from '#gateway/http/graphql-request.js';
 import { routes } from '#gateway/http/routes.js';
 import { createCors } from '#gateway/http/cors.js';
@@ -150,11 +151,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const standard = await stagesFor({ env, logger, db: options.db, apiKeys: options.apiKeys, redis, metrics, contractClients });
     const stages = options.stages ? options.stages(standard) : standard;
     // Preferred first; the last is the default (negotiate.ts).
-    const answers = createAnswerWriter([graphqlResponseJson, applicationJson]);
+    const answers = createAnswerWriter([multipartDefer, graphqlResponseJson, applicationJson]);
     const graphql = createGraphQLEndpoint({
       stages,
       readOperations: (req) => readOperations(req, env.gateway.request, answers),
       send: answers,
+      incremental: (req) => answers.incremental(req.headers.accept),
       record: createOutcomeRecorder({ logger, logRequests: env.LOG_REQUESTS, metrics }),
       served: (identity) => supergraphs.for(identity),
       signIdentity: gatewayTokens(env.GATEWAY_SECRET),

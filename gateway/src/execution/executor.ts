@@ -17,14 +17,17 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { activeSpan, markFailed, tracing, withChildSpanAsync } from '#lib/telemetry.js';
-import type { GatewayContext, SubgraphFetcher } from '#gateway/fetch/transport.js';
+import type { AnswerBudget, GatewayContext, SubgraphFetcher } from '#gateway/fetch/transport.js';
 import { planOperation, type OperationPlanning } from './operation-planner.js';
 import { createPlanFunction, loadSupergraph } from './planning/build-planner.js';
 import { createPlannerPool } from './planning/planner-pool.js';
 import { requirementsOf } from './plan-conflicts.js';
 import { resolvableKeys, unresolvableFetches } from './plan-keys.js';
 import { activeLabels, overrideLabelsOf } from './override-labels.js';
-import { executePlan } from './query-plan-executor.js';
+import { executePlan, type PlanResult } from './query-plan-executor.js';
+import { labelDefers, mayDefer, withDeferDirective } from './defer/defer-directive.js';
+import { createDeferredRuns, type DeferredRuns } from './defer/deferrals.js';
+import { writeIncrementally, type SubsequentPayload } from './defer/incremental-answer.js';
 import { compileShape, conditionKey, conditionVariablesOf, type Shape } from './response-shape.js';
 import { explainedBy, renamed, withCode } from './error-paths.js';
 import { writeResponse } from './response-writer.js';
@@ -66,6 +69,8 @@ export type ExecutionRequest = {
   context: GatewayContext;
   /** Progressive override labels the gateway's configuration activates for this request (override-labels.ts). */
   overrideLabels?: ReadonlySet<string> | undefined;
+  /** The client reads multipart (deferSpec=20220824): `@defer` fragments come in `subsequent`; otherwise with the rest. */
+  defer?: boolean | undefined;
 };
 
 export type ExecutionResult = {
@@ -75,7 +80,11 @@ export type ExecutionResult = {
   data?: string;
   errors: readonly GraphQLError[];
   extensions?: Record<string, unknown>;
+  /** The payloads after this one, when fragments are deferred (defer/incremental-answer.ts): this result is the initial payload. */
+  subsequent?: AsyncIterable<SubsequentPayload>;
 };
+
+export type { IncrementalItem, SubsequentPayload } from './defer/incremental-answer.js';
 
 export type Executor = {
   /** The API schema clients see: what they validate and introspect against. */
@@ -106,6 +115,8 @@ type Prepared =
       unplanned?: (variables: Readonly<Record<string, unknown>>) => string[];
       /** Fetches of the plan not to send (plan-keys.ts). */
       refused?: ReadonlyMap<FetchNode, string>;
+      /** Planned with incremental delivery: the gateway's labels of its `@defer`s, to the client's (defer-directive.ts). */
+      deferLabels?: ReadonlyMap<string, string | undefined>;
     };
 
 const PLAN_CACHE_MAX_CHARACTERS = 8_000_000;
@@ -115,7 +126,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const supergraph = loadSupergraph(options.supergraphSdl);
   const apiSchema = supergraph.apiSchema();
   // Built from SDL with this module's graphql, so validation and type checks use one copy of graphql-js.
-  const schema = buildSchema(printSchema(apiSchema));
+  const schema = withDeferDirective(buildSchema(printSchema(apiSchema)));
   const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
   const threads = options.planning?.threads ?? 0;
   const pool =
@@ -126,9 +137,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const keysOf = resolvableKeys(supergraph);
   let fullSchema: GraphQLSchema | undefined;
   const planning: OperationPlanning = {
-    plan: (document, operationName, overrideConditions) => {
+    plan: (document, operationName, overrideConditions, defer) => {
       const overrides = overrideConditions ? [...overrideConditions] : undefined;
-      return pool ? pool.plan({ text: print(document), operationName, overrides }) : planHere!({ text: '', operationName, overrides }, document);
+      const extra = defer ? { defer } : {};
+      return pool ? pool.plan({ text: print(document), operationName, overrides, ...extra }) : planHere!({ text: '', operationName, overrides, ...extra }, document);
     },
     // The planner's fetches select fields clients cannot (@inaccessible ones): typed against the whole supergraph, built once when first needed.
     supergraphSchema: () => (fullSchema ??= buildSchema(printSchema(supergraph.schema))),
@@ -149,15 +161,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
   /** Operations being planned now, by cache key: the same new operation sent many times at once is planned once. */
   const inFlight = new Map<string, Promise<Prepared>>();
 
-  async function prepare(document: DocumentNode, operationName: string | null | undefined, overrideConditions: Map<string, boolean> | undefined): Promise<Prepared> {
-    const invalid = validate(schema, document, rules);
+  async function prepare(sent: DocumentNode, operationName: string | null | undefined, overrideConditions: Map<string, boolean> | undefined, deferring: boolean): Promise<Prepared> {
+    const invalid = validate(schema, sent, rules);
     if (invalid.length > 0) return { ok: false, status: 400, errors: invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')) };
+    // An operation with @defer plans with incremental delivery, each @defer labelled by the gateway; without, as it always did.
+    const labelled = deferring ? labelDefers(sent) : undefined;
+    const document = labelled?.document ?? sent;
     const operation = getOperationAST(document, operationName);
     if (!operation) {
       const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
       return { ok: false, status: 400, errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })] };
     }
-    const planned = await planOperation(planning, document, operation, operationName, overrideConditions);
+    const planned = await planOperation(planning, document, operation, operationName, overrideConditions, labelled !== undefined);
     if (!planned.ok) return planned;
     const refused = unresolvableFetches(planned.plan, keysOf);
     return {
@@ -171,6 +186,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       ...(planned.renames ? { renames: planned.renames } : {}),
       ...(planned.unplanned ? { unplanned: planned.unplanned } : {}),
       ...(refused.size > 0 ? { refused } : {}),
+      ...(labelled ? { deferLabels: labelled.labels } : {}),
     };
   }
 
@@ -184,6 +200,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return prepared;
   }
 
+  /** The operation prepared under `key` once made, kept only then. */
+  function made(key: string, request: ExecutionRequest, conditions: Map<string, boolean> | undefined, deferring: boolean): Promise<Prepared> {
+    let making = inFlight.get(key);
+    if (!making) {
+      const make = (document: DocumentNode, operationName: string | null | undefined) => timed(prepare(document, operationName, conditions, deferring));
+      making = (tracing() ? preparedInSpan(make, request.document, request.operationName) : make(request.document, request.operationName)).finally(() => inFlight.delete(key));
+      inFlight.set(key, making);
+      making.then((done) => cache.set(key, done), () => {});
+    }
+    return making;
+  }
+
   return {
     schema,
     subgraphs,
@@ -194,19 +222,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const key = `${overrides ? `${overrides.key}\u0000` : ''}${request.operationName ?? ''}\u0000${request.query}`;
       let prepared = cache.get(key);
       options.onPlanCache?.(prepared !== undefined);
-      if (!prepared) {
-        // Planned once, however many requests for it arrive meanwhile; kept only once made.
-        let making = inFlight.get(key);
-        if (!making) {
-          const conditions = overrides?.conditions;
-          const make = (document: DocumentNode, operationName: string | null | undefined) => timed(prepare(document, operationName, conditions));
-          making = (tracing() ? preparedInSpan(make, request.document, request.operationName) : make(request.document, request.operationName)).finally(() =>
-            inFlight.delete(key),
-          );
-          inFlight.set(key, making);
-          making.then((made) => cache.set(key, made), () => {});
-        }
-        prepared = await making;
+      // Planned once, however many requests for it arrive meanwhile; a document with @defer plans with incremental delivery.
+      if (!prepared) prepared = await made(key, request, overrides?.conditions, mayDefer(request.query));
+      // The same operation for a client that does not read multipart: planned without @defer, answered at once (as Apollo Router does).
+      if (prepared.ok && prepared.deferLabels && !request.defer) {
+        const whole = `\u0001${key}`;
+        prepared = cache.get(whole) ?? (await made(whole, request, overrides?.conditions, false));
       }
       if (!prepared.ok) return { status: prepared.status, errors: prepared.errors };
 
@@ -214,6 +235,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
       if (coerced.errors) return { status: 400, errors: coerced.errors.map((error) => withCode(error, 'BAD_USER_INPUT')) };
 
+      const runs = prepared.deferLabels ? createDeferredRuns() : undefined;
       const execution = await executePlan({
         plan: prepared.plan,
         fetchers,
@@ -222,6 +244,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         coercedVariables: coerced.coerced,
         context: request.context,
         refused: prepared.refused,
+        ...(runs ? { deferrals: runs } : {}),
       });
       const budget = request.context.budget;
       if (budget?.exceeded) return tooLarge(budget.limit);
@@ -238,6 +261,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         execution.errors.push(...(result.errors ?? []));
       }
 
+      if (runs) return incrementally(schema, prepared, coerced.coerced, execution, runs, introspected, budget);
       const conditions = conditionKey(prepared.conditionVariables, coerced.coerced);
       let shape = prepared.shapes.get(conditions);
       if (!shape) {
@@ -257,6 +281,24 @@ export function createExecutor(options: ExecutorOptions): Executor {
       return { status: 200, data: written.data, errors: prepared.renames ? errors.map((error) => renamed(error, prepared.renames!)) : errors };
     },
   };
+}
+
+/** An operation planned with incremental delivery: the initial payload, and the deferred ones in `subsequent`. */
+function incrementally(
+  schema: GraphQLSchema,
+  prepared: Extract<Prepared, { ok: true }>,
+  variables: Record<string, unknown>,
+  execution: PlanResult,
+  runs: DeferredRuns,
+  introspection: Record<string, unknown> | undefined,
+  budget: AnswerBudget | undefined,
+): ExecutionResult {
+  const { operation, fragments, renames } = prepared;
+  const labels = prepared.deferLabels!;
+  const answer = writeIncrementally({ schema, operation, fragments, variables, renames, labels, execution, runs, introspection, budget });
+  if ('tooLarge' in answer) return tooLarge(budget!.limit);
+  const errors = renames ? answer.errors.map((error) => renamed(error, renames)) : answer.errors;
+  return { status: 200, data: answer.data, errors, ...(answer.subsequent ? { subsequent: answer.subsequent } : {}) };
 }
 
 /**

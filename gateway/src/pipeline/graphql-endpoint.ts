@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { requestIdOf, type Handler } from '#lib/http.js';
 import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
@@ -9,6 +9,7 @@ import type { ServedSupergraph } from '#gateway/supergraph/served-supergraphs.js
 import { formatted, logRequestErrors } from './error-masking.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { errorBody, withRequestId, type Outcome, type OutcomeRecorder } from './outcome.js';
+import { subsequentParts } from './incremental-parts.js';
 import type { Answer, GraphQLRequest, OperationState, Refusal, RequestState, Stage } from './stage.js';
 
 /** The operations one HTTP request carries, as the HTTP layer read them (http/graphql-request.ts). */
@@ -26,6 +27,8 @@ export type PipelineOptions = {
   stages: readonly Stage[];
   /** Reads the operations in the request's body or query string, or refuses it. */
   readOperations(req: IncomingMessage): Promise<ReadOperations | Refusal>;
+  /** Whether the client reads answers in parts (multipart/mixed, deferSpec=20220824): then `@defer` defers. */
+  incremental?(req: IncomingMessage): boolean;
   /** Writes an answer (a batch's as an array) in the media type the client accepts (http/encoders/). */
   send(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void;
   /** Counts and logs each operation answered (outcome.ts). */
@@ -46,7 +49,7 @@ export type PipelineOptions = {
 };
 
 /** What every fetch of one request shares: its deadline, and the bytes its answer may hold. */
-type Bounds = { deadline: AbortSignal; budget: AnswerBudget | undefined };
+type Bounds = { deadline: AbortSignal; budget: AnswerBudget | undefined; defer?: boolean };
 
 export function createGraphQLEndpoint(options: PipelineOptions): Handler {
   const { stages, logger, formatError, metrics, record, send } = options;
@@ -70,7 +73,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
   }
 
   /** Runs an operation every stage let through, and shapes its answer. */
-  async function execute(operation: OperationState, { deadline, budget }: Bounds): Promise<Outcome> {
+  async function execute(operation: OperationState, { deadline, budget, defer }: Bounds): Promise<Outcome> {
     const { request, served, document, sent } = operation;
     const { requestId, identity } = request;
     if (!document || operation.query === undefined) throw new Error('No stage parsed the operation: the stage list needs one that sets `document` (limits).');
@@ -81,19 +84,25 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       variables: sent.variables ?? undefined,
       context: { requestId, signal: deadline, gatewayToken: options.signIdentity(identity), clientHeaders: request.clientHeaders, ...(budget ? { budget } : {}) },
       overrideLabels: operation.overrideLabels,
+      ...(defer ? { defer } : {}),
     });
     logRequestErrors(logger, requestId, result.errors);
     // Only names of operations that passed validation become label values.
     const label = result.status === 200 ? metrics?.operationLabel(operation.operation?.name?.value) : undefined;
-    const errors = result.errors.map((error) => {
-      const shown = formatError(formatted(error));
-      return { ...shown, extensions: { ...shown.extensions, requestId } };
-    });
-    const shaped = answerHooks.length > 0 ? shapeAnswer(operation, result.data, errors) : undefined;
+    const format = (all: readonly GraphQLError[]) =>
+      all.map((error) => {
+        const shown = formatError(formatted(error));
+        return { ...shown, extensions: { ...shown.extensions, requestId } };
+      });
+    const errors = format(result.errors);
+    const subsequent = result.subsequent
+      ? { subsequent: subsequentParts(result.subsequent, (answer) => shapeAnswer(operation, answer), (all) => { logRequestErrors(logger, requestId, all); return format(all); }) }
+      : undefined;
+    const shaped = answerHooks.length > 0 ? shapeAnswer(operation, lazyAnswer(result.data, errors, subsequent ? 'initial' : undefined)) : undefined;
     if (shaped) {
       // The executor's extensions, and over them those stages added (cost's).
       const merged = result.extensions || shaped.extensions ? { extensions: { ...result.extensions, ...shaped.extensions } } : {};
-      return { status: result.status, body: { ...withRequestId(shaped, requestId), ...merged }, operation: label };
+      return { status: result.status, body: { ...withRequestId(shaped, requestId), ...merged }, operation: label, ...subsequent };
     }
     // The data is already JSON text: it is written into the body as it is.
     const parts = [
@@ -101,18 +110,21 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       ...(result.data === undefined ? [] : [`"data":${result.data}`]),
       ...(result.extensions ? [`"extensions":${JSON.stringify(result.extensions)}`] : []),
     ];
-    return { status: result.status, body: errors.length ? { errors } : {}, text: `{${parts.join(',')}}`, operation: label };
+    return { status: result.status, body: errors.length ? { errors } : {}, text: `{${parts.join(',')}}`, operation: label, ...subsequent };
   }
 
   /** The `onAnswer` hooks in order; undefined when none changed the answer (its data then never parsed). */
-  function shapeAnswer(operation: OperationState, data: string | undefined, errors: GraphQLFormattedError[]): Answer | undefined {
-    let answer: Answer = lazyAnswer(data, errors);
+  function shapeAnswer(operation: OperationState, first: Answer): Answer | undefined {
+    if (answerHooks.length === 0) return undefined;
+    let answer = first;
     let changed = false;
     for (const stage of answerHooks) {
       const next = stage.onAnswer!(operation, answer);
       if (next) {
         // A stage that rebuilds the answer (authorization) keeps the extensions an earlier one added (cost).
         answer = next.extensions === undefined && answer.extensions !== undefined ? { ...next, extensions: answer.extensions } : next;
+        // The part an answer is stays with it, whatever a stage returned.
+        if (first.part !== undefined && answer.part === undefined) answer = { ...answer, part: first.part };
         changed = true;
       }
     }
@@ -144,6 +156,8 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     setMaxListeners(0, deadline);
     // One budget for the whole answer, a batch's operations together.
     const bounds: Bounds = { deadline, budget: options.maxResponseBytes ? new AnswerBudget(options.maxResponseBytes) : undefined };
+    // Parts only for a single operation (a batch is one JSON array), to a client that reads them.
+    if (!read.batched && options.incremental?.(req)) bounds.defer = true;
     const served = options.served(request.identity);
     const outcomes: Outcome[] = [];
     for (const sent of read.requests) {
@@ -180,7 +194,7 @@ function named(outcome: Outcome, operation: OperationState): Outcome {
 }
 
 /** An answer whose data is parsed from the executor's JSON text only if a stage reads it. */
-function lazyAnswer(text: string | undefined, errors: GraphQLFormattedError[]): Answer {
+function lazyAnswer(text: string | undefined, errors: GraphQLFormattedError[], part?: 'initial'): Answer {
   let data: Record<string, unknown> | null | undefined;
   let parsed = false;
   return {
@@ -192,5 +206,6 @@ function lazyAnswer(text: string | undefined, errors: GraphQLFormattedError[]): 
       return data;
     },
     ...(errors.length ? { errors } : {}),
+    ...(part ? { part } : {}),
   };
 }

@@ -11,6 +11,8 @@ import { negotiate } from './negotiate.js';
 export type Encoder = {
   /** The Content-Type it writes, which the client's Accept header is negotiated against (negotiate.ts). */
   readonly contentType: string;
+  /** Writes answers in parts (`@defer`): chosen only for an answer with `subsequent` payloads; any other goes in the client's best JSON type. */
+  readonly incremental?: boolean;
   /** Writes one operation's answer, or a batch's. */
   write(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void;
 };
@@ -22,6 +24,8 @@ export type AnswerWriter = {
   acceptable(accept: string | undefined): boolean;
   /** The media types it writes, in its order of preference. */
   readonly mediaTypes: readonly string[];
+  /** Whether the encoder an Accept header chooses writes answers in parts: then `@defer` defers. */
+  incremental(accept: string | undefined): boolean;
 };
 
 const CACHED_ACCEPT_HEADERS = 100;
@@ -46,8 +50,12 @@ export function createAnswerWriter(encoders: readonly [Encoder, ...Encoder[]]): 
     chosen.set(accept, encoder);
     return encoder;
   };
+  // For a client that reads parts, an answer that has none goes in the JSON type it accepts best.
+  const whole = encoders.filter((encoder) => !encoder.incremental) as unknown as readonly [Encoder, ...Encoder[]];
+  const wholeWriter = whole.length < encoders.length ? createAnswerWriter(whole) : undefined;
   const write = (res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void => {
     const encoder = choose(res.req.headers.accept) ?? fallback;
+    if (encoder.incremental && (Array.isArray(outcome) || !outcome.subsequent)) return wholeWriter!(res, outcome, status, headers);
     // The answer depends on Accept: a cache must not serve one client's media type to another.
     // One Vary header: with what CORS (cors.ts) already said it depends on, Origin, when it did.
     const vary = res.getHeader('vary');
@@ -55,6 +63,7 @@ export function createAnswerWriter(encoders: readonly [Encoder, ...Encoder[]]): 
   };
   return Object.assign(write, {
     acceptable: (accept: string | undefined) => choose(accept) !== undefined,
+    incremental: (accept: string | undefined) => choose(accept)?.incremental === true,
     mediaTypes: encoders.map((encoder) => encoder.contentType.split(';')[0]!),
   });
 }

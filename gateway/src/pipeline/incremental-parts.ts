@@ -1,0 +1,44 @@
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { SubsequentPayload } from '#gateway/execution/executor.js';
+import type { Answer } from './stage.js';
+
+/**
+ * The payloads after an answer's first (`@defer`), as the JSON text of each
+ * part: every item through the `onAnswer` stages as a plain answer goes
+ * (authorization puts its nulls and errors inside deferred fragments too),
+ * each error formatted as a plain answer's is, with the request id.
+ */
+export async function* subsequentParts(
+  payloads: AsyncIterable<SubsequentPayload>,
+  shape: (answer: Answer) => Answer | undefined,
+  format: (errors: readonly GraphQLError[]) => GraphQLFormattedError[],
+): AsyncGenerator<string> {
+  for await (const payload of payloads) {
+    const items = payload.incremental.map((item) => {
+      const errors = format(item.errors ?? []);
+      const shaped = shape(partAnswer(item.data, errors, { path: item.path, ...(item.label === undefined ? {} : { label: item.label }) }));
+      const data = shaped ? JSON.stringify(shaped.data ?? null) : item.data;
+      const shown = shaped ? (shaped.errors ?? []) : errors;
+      const label = item.label === undefined ? '' : `"label":${JSON.stringify(item.label)},`;
+      return `{${label}"data":${data},"path":${JSON.stringify(item.path)}${shown.length > 0 ? `,"errors":${JSON.stringify(shown)}` : ''}}`;
+    });
+    yield `{"hasNext":${payload.hasNext},"incremental":[${items.join(',')}]}`;
+  }
+}
+
+/** An item's answer for the stages: its data parsed only if a stage reads it. */
+function partAnswer(text: string, errors: GraphQLFormattedError[], part: NonNullable<Answer['part']>): Answer {
+  let data: Record<string, unknown> | null | undefined;
+  let parsed = false;
+  return {
+    get data() {
+      if (!parsed) {
+        parsed = true;
+        data = JSON.parse(text) as Record<string, unknown> | null;
+      }
+      return data;
+    },
+    ...(errors.length ? { errors } : {}),
+    part,
+  };
+}
