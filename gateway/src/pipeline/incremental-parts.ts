@@ -1,6 +1,6 @@
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { SubsequentPayload } from '#gateway/execution/executor.js';
-import type { Answer } from './stage.js';
+import type { Answer, AnswerPart } from './stage.js';
 
 /**
  * The payloads after an answer's first (`@defer`), as the JSON text of each
@@ -27,7 +27,7 @@ export async function* subsequentParts(
 }
 
 /** An item's answer for the stages: its data parsed only if a stage reads it. */
-function partAnswer(text: string, errors: GraphQLFormattedError[], part: NonNullable<Answer['part']>): Answer {
+function partAnswer(text: string, errors: GraphQLFormattedError[], part: AnswerPart): Answer {
   let data: Record<string, unknown> | null | undefined;
   let parsed = false;
   return {

@@ -89,8 +89,11 @@ export type Answer = {
    * holds none of the deferred fragments; or a deferred fragment's path and
    * label, `data` being the object at that path. Absent for a plain answer.
    */
-  readonly part?: 'initial' | { readonly path: readonly (string | number)[]; readonly label?: string };
+  readonly part?: AnswerPart;
 };
+
+/** Which part of an answer delivered in parts an Answer is (see `Answer.part`). */
+export type AnswerPart = 'initial' | { readonly path: readonly (string | number)[]; readonly label?: string };
 
 /** A refusal with one error, coded. */
 export function refusal(

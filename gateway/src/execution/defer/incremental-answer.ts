@@ -85,7 +85,10 @@ async function* payloads(input: IncrementalWrite, deferred: readonly DeferredFra
   // Each fragment is ready once its block ran and its parent's payload went out; payloads go in the order they are ready.
   const pending = new Map(
     deferred.map((fragment) => {
-      const ready = Promise.all([input.runs.done(fragment.id), fragment.parent ? sent.get(fragment.parent) : undefined]).then(([run]) => ({ fragment, run }));
+      // A nested fragment's block starts within its parent's: asked for once the parent's payload went out.
+      const ready = Promise.resolve(fragment.parent ? sent.get(fragment.parent) : undefined)
+        .then(() => input.runs.done(fragment.id))
+        .then((run) => ({ fragment, run }));
       return [fragment.id, ready] as const;
     }),
   );
