@@ -1,3 +1,6 @@
+/** What Apollo Client 4 sends (HttpLink's default Accept). */
+export const APOLLO_CLIENT_ACCEPT = 'multipart/mixed;deferSpec=20220824,application/graphql-response+json,application/json;q=0.9';
+
 /** A `multipart/mixed` answer (deferSpec=20220824) read as a client reads it: each part's JSON, in order. */
 export function partsOf(body: string, boundary = 'graphql'): unknown[] {
   const delimiter = `\r\n--${boundary}`;

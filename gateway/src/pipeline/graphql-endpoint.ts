@@ -96,13 +96,14 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       });
     const errors = format(result.errors);
     const subsequent = result.subsequent
-      ? { subsequent: subsequentParts(result.subsequent, (answer) => shapeAnswer(operation, answer), (all) => { logRequestErrors(logger, requestId, all); return format(all); }) }
+      ? { subsequent: subsequentParts(result.subsequent, (answer) => shapeAnswer(operation, answer), (all) => { logRequestErrors(logger, requestId, all); return format(all); }, requestId) }
       : undefined;
     const shaped = answerHooks.length > 0 ? shapeAnswer(operation, lazyAnswer(result.data, errors, subsequent ? 'initial' : undefined)) : undefined;
     if (shaped) {
       // The executor's extensions, and over them those stages added (cost's).
       const merged = result.extensions || shaped.extensions ? { extensions: { ...result.extensions, ...shaped.extensions } } : {};
-      return { status: result.status, body: { ...withRequestId(shaped, requestId), ...merged }, operation: label, ...subsequent };
+      const { part: _part, ...body } = shaped;
+      return { status: result.status, body: { ...withRequestId(body, requestId), ...merged }, operation: label, ...subsequent };
     }
     // The data is already JSON text: it is written into the body as it is.
     const parts = [

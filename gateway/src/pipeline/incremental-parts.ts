@@ -1,5 +1,6 @@
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { SubsequentPayload } from '#gateway/execution/executor.js';
+import { withRequestId } from './outcome.js';
 import type { Answer, AnswerPart } from './stage.js';
 
 /**
@@ -12,13 +13,15 @@ export async function* subsequentParts(
   payloads: AsyncIterable<SubsequentPayload>,
   shape: (answer: Answer) => Answer | undefined,
   format: (errors: readonly GraphQLError[]) => GraphQLFormattedError[],
+  requestId: string,
 ): AsyncGenerator<string> {
   for await (const payload of payloads) {
     const items = payload.incremental.map((item) => {
       const errors = format(item.errors ?? []);
       const shaped = shape(partAnswer(item.data, errors, { path: item.path, ...(item.label === undefined ? {} : { label: item.label }) }));
       const data = shaped ? JSON.stringify(shaped.data ?? null) : item.data;
-      const shown = shaped ? (shaped.errors ?? []) : errors;
+      // Errors a stage added get the request id too, as in a plain answer.
+      const shown = shaped ? (withRequestId(shaped, requestId).errors ?? []) : errors;
       const label = item.label === undefined ? '' : `"label":${JSON.stringify(item.label)},`;
       return `{${label}"data":${data},"path":${JSON.stringify(item.path)}${shown.length > 0 ? `,"errors":${JSON.stringify(shown)}` : ''}}`;
     });

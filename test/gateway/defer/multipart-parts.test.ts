@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld } from '../../../scripts/seed/world.js';
-import { mergeParts, partsOf } from '../../support/multipart.js';
+import { APOLLO_CLIENT_ACCEPT, mergeParts, partsOf } from '../../support/multipart.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
 
 /** @defer over HTTP, as Apollo Router answers it: multipart/mixed parts (deferSpec=20220824) that merge into the plain answer. */
@@ -12,8 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-/** What Apollo Client 4 sends. */
-export const APOLLO_CLIENT_ACCEPT = 'multipart/mixed;deferSpec=20220824,application/graphql-response+json,application/json;q=0.9';
 const HEAD = '\r\ncontent-type: application/json; charset=utf-8\r\n\r\n';
 
 async function send(query: string, accept: string, variables: Record<string, unknown> = {}) {
