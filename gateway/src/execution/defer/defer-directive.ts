@@ -13,16 +13,15 @@ import {
 
 /**
  * `@defer` as the incremental delivery RFC and Apollo Router's API schema
- * define it. graphql-js 16 has no such directive: without it in the schema
+ * define it (without descriptions, as Router's introspection shows it). graphql-js 16 has no such directive: without it in the schema
  * clients validate and introspect against, `@defer` is an unknown directive.
  */
 export const GraphQLDeferDirective = new GraphQLDirective({
   name: 'defer',
-  description: 'Delivers the fragment after the rest of the answer, to clients that accept multipart/mixed (deferSpec=20220824).',
   locations: [DirectiveLocation.FRAGMENT_SPREAD, DirectiveLocation.INLINE_FRAGMENT],
   args: {
-    label: { type: GraphQLString, description: 'Names the fragment in the payload that delivers it.' },
-    if: { type: new GraphQLNonNull(GraphQLBoolean), defaultValue: true, description: 'Deferred only when true.' },
+    label: { type: GraphQLString },
+    if: { type: new GraphQLNonNull(GraphQLBoolean), defaultValue: true },
   },
 });
 

@@ -1,7 +1,30 @@
-import { type GraphQLField, type GraphQLFieldMap, type GraphQLNamedType, getNamedType, isCompositeType, isInterfaceType, isObjectType, Kind, type GraphQLCompositeType, type SelectionSetNode } from 'graphql';
+import { type GraphQLFormattedError, type GraphQLField, type GraphQLFieldMap, type GraphQLNamedType, getNamedType, isCompositeType, isInterfaceType, isObjectType, Kind, type GraphQLCompositeType, type SelectionSetNode } from 'graphql';
 import type { AnswerPart } from '#gateway/pipeline/stage.js';
 import type { FilteredOperation } from './authorization-filter.js';
-import type { Occurrence, ResponseWalker, Scope } from './authorization-response.js';
+import { PROPAGATE, ResponseWalker, type AuthorizedResponse, type Denial, type ExecutedResponse, type Occurrence, type Scope, type Variables } from './authorization-response.js';
+
+/**
+ * A deferred part of an answer (`@defer`) authorized as the whole answer
+ * would be at its place: the part's data is the object at its path, walked
+ * from the selections of its fragment in the operation as sent.
+ */
+export function authorizePart(
+  plan: FilteredOperation,
+  result: ExecutedResponse,
+  denial: Denial,
+  variables: Variables,
+  part: Exclude<AnswerPart, 'initial'>,
+): AuthorizedResponse {
+  if (!result.data) return result as AuthorizedResponse;
+  const start = deferredScopes(new ResponseWalker(plan, denial, variables, [], 'follow'), plan, part);
+  // A fragment the operation as sent does not have at that path (it cannot be): passed through as it is.
+  if (!start) return result as AuthorizedResponse;
+  const errors: GraphQLFormattedError[] = [];
+  const walker = new ResponseWalker(plan, denial, variables, errors, 'aside');
+  const data = walker.object(start.scopes, start.type, walker.runtimeType(start.type, result.data), result.data, [...part.path]);
+  const all = [...(result.errors ?? []), ...errors];
+  return { data: data === PROPAGATE ? null : data, ...(all.length > 0 ? { errors: all } : {}) };
+}
 
 /**
  * Where a deferred part of an answer starts in the operation as sent: the

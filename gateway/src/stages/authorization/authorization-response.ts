@@ -16,8 +16,6 @@ import {
   type SelectionSetNode,
   type DirectiveNode,
 } from 'graphql';
-import type { AnswerPart } from '#gateway/pipeline/stage.js';
-import { deferredScopes } from './authorization-parts.js';
 import { TYPENAME_ALIAS, type FilteredOperation } from './authorization-filter.js';
 import type { Requirement } from './authorization-policy.js';
 
@@ -43,14 +41,14 @@ export type ExecutedResponse = {
   errors?: ReadonlyArray<GraphQLFormattedError>;
 };
 
-type Variables = Readonly<Record<string, unknown>> | undefined;
+export type Variables = Readonly<Record<string, unknown>> | undefined;
 /** `removed`: the requirement that took the field (or the one above it) out; undefined when it stays. */
 export type Occurrence = { node: FieldNode; removed: Requirement | undefined };
 export type Scope = { set: SelectionSetNode; removed: Requirement | undefined };
 type Path = (string | number)[];
 
 /** Set where a position has to become null: it is non-null, so its parent goes null instead (as in execution). */
-const PROPAGATE: unique symbol = Symbol('propagate null');
+export const PROPAGATE: unique symbol = Symbol('propagate null');
 
 /**
  * The response the client would have had if execution had answered the
@@ -67,7 +65,7 @@ export function authorizeResponse(
   result: ExecutedResponse,
   denial: Denial,
   variables?: Variables,
-  part?: AnswerPart,
+  part?: 'initial',
 ): AuthorizedResponse {
   const errors: GraphQLFormattedError[] = [];
   const response: AuthorizedResponse = { data: result.data };
@@ -75,14 +73,7 @@ export function authorizeResponse(
     // An answer in parts (@defer): each part holds its own fragments, not those deferred from it.
     const walker = new ResponseWalker(plan, denial, variables, errors, part === undefined ? 'walk' : 'aside');
     const root = plan.rootType;
-    let data: Record<string, unknown> | typeof PROPAGATE;
-    if (part === undefined || part === 'initial') data = walker.object([{ set: plan.operation.selectionSet, removed: undefined }], root, root, result.data, []);
-    else {
-      const start = deferredScopes(new ResponseWalker(plan, denial, variables, [], 'follow'), plan, part);
-      // A fragment the operation as sent does not have at that path (cannot be): passed through as it is.
-      if (!start) return result as AuthorizedResponse;
-      data = walker.object(start.scopes, start.type, walker.runtimeType(start.type, result.data), result.data, [...part.path]);
-    }
+    const data = walker.object([{ set: plan.operation.selectionSet, removed: undefined }], root, root, result.data, []);
     response.data = data === PROPAGATE ? null : data;
   }
   const all = [...(result.errors ?? []), ...errors];

@@ -4,6 +4,7 @@ import type { AnswerPart } from '#gateway/pipeline/stage.js';
 import { filterOperation, type FilteredOperation } from './authorization-filter.js';
 import { unauthorizedMessage } from './authorization-message.js';
 import { satisfies, type AuthorizationPolicy, type Requirement } from './authorization-policy.js';
+import { authorizePart } from './authorization-parts.js';
 import { authorizeResponse, type AuthorizedResponse, type Denial, type ExecutedResponse } from './authorization-response.js';
 
 export { authorizationPolicy, supergraphForGateway, type AuthorizationPolicy, type Requirement } from './authorization-policy.js';
@@ -93,7 +94,8 @@ export function authorize(
     document: filtered,
     text: print(filtered),
     errors,
-    apply: (result, variables, part) => authorizeResponse(plan, result, denial, variables, part),
+    apply: (result, variables, part) =>
+      part === undefined || part === 'initial' ? authorizeResponse(plan, result, denial, variables, part) : authorizePart(plan, result, denial, variables, part),
   };
 }
 
