@@ -172,7 +172,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
       return { ok: false, status: 400, errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })] };
     }
-    const planned = await planOperation(planning, document, operation, operationName, overrideConditions, labelled !== undefined);
+    let planned = await planOperation(planning, document, operation, operationName, overrideConditions, labelled !== undefined);
+    // The planner fails on some deferred shapes it plans without @defer: then the whole answer at once, as to a client without multipart.
+    if (!planned.ok && labelled && planned.status === 500) return prepare(sent, operationName, overrideConditions, false);
     if (!planned.ok) return planned;
     const refused = unresolvableFetches(planned.plan, keysOf);
     return {

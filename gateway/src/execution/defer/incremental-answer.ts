@@ -111,6 +111,8 @@ function itemsOf(input: IncrementalWrite, fragment: DeferredFragment, run: PlanR
   const explained = explainedBy([...execution.errors, ...blockErrors], execution.failed);
   for (const target of targets(schema, schema.getRootType(input.operation.operation)!, fragment.paths, execution.data, delivered, renames)) {
     const written = writeObjectAt(base, target.value, target.runtime, { nodes: [node], byType: new Map() }, target.path, {
+      // A fragment deferred at the root may hold `__schema` or `__type`, answered by graphql-js with the rest.
+      introspection: target.path.length === 0 ? input.introspection : undefined,
       escapes: true,
       explained,
       refused: execution.refused,
