@@ -16,17 +16,18 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { activeSpan, markFailed, tracing, withChildSpanAsync } from '#lib/telemetry.js';
-import type { AnswerBudget, GatewayContext, SubgraphFetcher } from '#gateway/fetch/transport.js';
+import { tracing } from '#lib/telemetry.js';
+import type { GatewayContext, SubgraphFetcher } from '#gateway/fetch/transport.js';
 import { planOperation, type OperationPlanning } from './operation-planner.js';
 import { createPlanFunction, loadSupergraph } from './planning/build-planner.js';
 import { createPlannerPool } from './planning/planner-pool.js';
+import { preparedInSpan } from './planning/prepared-in-span.js';
 import { requirementsOf } from './plan-conflicts.js';
 import { resolvableKeys, unresolvableFetches } from './plan-keys.js';
 import { activeLabels, overrideLabelsOf } from './override-labels.js';
-import { executePlan, type PlanResult } from './query-plan-executor.js';
+import { executePlan } from './query-plan-executor.js';
 import { labelDefers, mayDefer, withDeferDirective } from './defer/defer-directive.js';
-import { createDeferredRuns, type DeferredRuns } from './defer/deferrals.js';
+import { createDeferredRuns } from './defer/deferrals.js';
 import { writeIncrementally, type SubsequentPayload } from './defer/incremental-answer.js';
 import { compileShape, conditionKey, conditionVariablesOf, type Shape } from './response-shape.js';
 import { explainedBy, renamed, withCode } from './error-paths.js';
@@ -263,7 +264,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
         execution.errors.push(...(result.errors ?? []));
       }
 
-      if (runs) return incrementally(schema, prepared, coerced.coerced, execution, runs, introspected, budget);
+      if (runs) {
+        // Planned with incremental delivery: the initial payload here, the deferred ones in `subsequent`.
+        const { operation, fragments, renames } = prepared;
+        const labels = prepared.deferLabels!;
+        const answer = writeIncrementally({ schema, operation, fragments, variables: coerced.coerced, renames, labels, execution, runs, introspection: introspected, budget });
+        if ('tooLarge' in answer) return tooLarge(budget!.limit);
+        const errors = renames ? answer.errors.map((error) => renamed(error, renames)) : answer.errors;
+        return { status: 200, data: answer.data, errors, ...(answer.subsequent ? { subsequent: answer.subsequent } : {}) };
+      }
       const conditions = conditionKey(prepared.conditionVariables, coerced.coerced);
       let shape = prepared.shapes.get(conditions);
       if (!shape) {
@@ -285,24 +294,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
   };
 }
 
-/** An operation planned with incremental delivery: the initial payload, and the deferred ones in `subsequent`. */
-function incrementally(
-  schema: GraphQLSchema,
-  prepared: Extract<Prepared, { ok: true }>,
-  variables: Record<string, unknown>,
-  execution: PlanResult,
-  runs: DeferredRuns,
-  introspection: Record<string, unknown> | undefined,
-  budget: AnswerBudget | undefined,
-): ExecutionResult {
-  const { operation, fragments, renames } = prepared;
-  const labels = prepared.deferLabels!;
-  const answer = writeIncrementally({ schema, operation, fragments, variables, renames, labels, execution, runs, introspection, budget });
-  if ('tooLarge' in answer) return tooLarge(budget!.limit);
-  const errors = renames ? answer.errors.map((error) => renamed(error, renames)) : answer.errors;
-  return { status: 200, data: answer.data, errors, ...(answer.subsequent ? { subsequent: answer.subsequent } : {}) };
-}
-
 /**
  * The answer to an operation whose answer passed the request's budget
  * (MAX_RESPONSE_BYTES): its subgraph answers or the text written from them.
@@ -311,25 +302,4 @@ function incrementally(
 function tooLarge(limit: number): ExecutionResult {
   const message = `The answer is larger than this gateway's limit of ${limit} bytes: ask for fewer fields or fewer items.`;
   return { status: 200, data: 'null', errors: [new GraphQLError(message, { extensions: { code: 'RESPONSE_TOO_LARGE' } })] };
-}
-
-/**
- * Validation and planning in a span of their own, named as Apollo Router names
- * it; only on a plan-cache miss, so a trace shows when an operation was new.
- */
-function preparedInSpan(
-  prepare: (document: DocumentNode, operationName: string | null | undefined) => Promise<Prepared>,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-): Promise<Prepared> {
-  return withChildSpanAsync('query_planning', operationName ? { 'graphql.operation.name': operationName } : {}, async () => {
-    const prepared = await prepare(document, operationName);
-    const span = activeSpan();
-    if (!span) return prepared;
-    if (prepared.ok) {
-      span.setAttribute('graphql.operation.type', prepared.operation.operation);
-      if (prepared.operation.name) span.setAttribute('graphql.operation.name', prepared.operation.name.value);
-    } else markFailed(span, String(prepared.errors[0]?.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED'));
-    return prepared;
-  });
 }

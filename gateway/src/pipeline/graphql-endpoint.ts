@@ -89,20 +89,26 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     logRequestErrors(logger, requestId, result.errors);
     // Only names of operations that passed validation become label values.
     const label = result.status === 200 ? metrics?.operationLabel(operation.operation?.name?.value) : undefined;
-    const format = (all: readonly GraphQLError[]) =>
-      all.map((error) => {
-        const shown = formatError(formatted(error));
-        return { ...shown, extensions: { ...shown.extensions, requestId } };
-      });
-    const errors = format(result.errors);
+    const errors = shown(result.errors, requestId);
+    // The payloads after the first (@defer): each through the same stages, its errors logged and shown as these.
     const subsequent = result.subsequent
-      ? { subsequent: subsequentParts(result.subsequent, (answer) => shapeAnswer(operation, answer), (all) => { logRequestErrors(logger, requestId, all); return format(all); }, requestId) }
+      ? {
+          subsequent: subsequentParts(
+            result.subsequent,
+            (answer) => shapeAnswer(operation, answer),
+            (all) => {
+              logRequestErrors(logger, requestId, all);
+              return shown(all, requestId);
+            },
+            requestId,
+          ),
+        }
       : undefined;
     const shaped = answerHooks.length > 0 ? shapeAnswer(operation, lazyAnswer(result.data, errors, subsequent ? 'initial' : undefined)) : undefined;
     if (shaped) {
       // The executor's extensions, and over them those stages added (cost's).
       const merged = result.extensions || shaped.extensions ? { extensions: { ...result.extensions, ...shaped.extensions } } : {};
-      const { part: _part, ...body } = shaped;
+      const body = shaped.part === undefined ? shaped : withoutPart(shaped);
       return { status: result.status, body: { ...withRequestId(body, requestId), ...merged }, operation: label, ...subsequent };
     }
     // The data is already JSON text: it is written into the body as it is.
@@ -112,6 +118,14 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       ...(result.extensions ? [`"extensions":${JSON.stringify(result.extensions)}`] : []),
     ];
     return { status: result.status, body: errors.length ? { errors } : {}, text: `{${parts.join(',')}}`, operation: label, ...subsequent };
+  }
+
+  /** Errors as clients see them: masked in production, each with the request id. */
+  function shown(all: readonly GraphQLError[], requestId: string): GraphQLFormattedError[] {
+    return all.map((error) => {
+      const formattedError = formatError(formatted(error));
+      return { ...formattedError, extensions: { ...formattedError.extensions, requestId } };
+    });
   }
 
   /** The `onAnswer` hooks in order; undefined when none changed the answer (its data then never parsed). */
@@ -192,6 +206,11 @@ function refusalOutcome(refused: Refusal, requestId: string): Outcome {
 function named(outcome: Outcome, operation: OperationState): Outcome {
   if (!operation.operation) return outcome;
   return { ...outcome, operationName: operation.operation.name?.value, operationType: operation.operation.operation };
+}
+
+/** The answer without its part marker (stage.ts), which is no part of what clients see. */
+function withoutPart({ part: _part, ...answer }: Answer): Answer {
+  return answer;
 }
 
 /** An answer whose data is parsed from the executor's JSON text only if a stage reads it. */
