@@ -25,7 +25,8 @@ export async function* subsequentParts(
       const label = item.label === undefined ? '' : `"label":${JSON.stringify(item.label)},`;
       return `{${label}"data":${data},"path":${JSON.stringify(item.path)}${shown.length > 0 ? `,"errors":${JSON.stringify(shown)}` : ''}}`;
     });
-    yield `{"hasNext":${payload.hasNext},"incremental":[${items.join(',')}]}`;
+    // A payload with nothing to deliver (the fragment's parent was null) only closes the answer, as Apollo Router's `{"hasNext":false}`.
+    yield items.length > 0 ? `{"hasNext":${payload.hasNext},"incremental":[${items.join(',')}]}` : `{"hasNext":${payload.hasNext}}`;
   }
 }
 

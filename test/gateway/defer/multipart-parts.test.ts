@@ -58,6 +58,11 @@ describe('the parts', () => {
     expect(mergeParts(parts)).toEqual({ data: reviews, errors: [] });
   });
 
+  it('hold no item for a fragment whose object is null: the last part only closes the answer, as Apollo Router’s does', async () => {
+    const answer = await send(`{ product(upc: "no-such-upc") { upc ... @defer(label: "details") { name } } }`, APOLLO_CLIENT_ACCEPT);
+    expect(answer.body).toBe(`\r\n--graphql${HEAD}{"data":{"product":null},"hasNext":true}\r\n--graphql${HEAD}{"hasNext":false}\r\n--graphql--\r\n`);
+  });
+
   it('leave out the label of a fragment that has none', async () => {
     const parts = partsOf((await send(`{ product(upc: "${product.upc}") { upc ... @defer { name } } }`, APOLLO_CLIENT_ACCEPT)).body);
     expect(parts[1]).toEqual({ hasNext: false, incremental: [{ data: { name: product.name }, path: ['product'] }] });

@@ -8,7 +8,8 @@ const world = generateWorld();
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack(world, { MAX_DEPTH: '3' });
+  // A planning thread, as in production: operations with @defer are planned there too.
+  stack = await startTestStack(world, { MAX_DEPTH: '3', PLANNER_THREADS: '1' });
 });
 afterAll(() => stack?.close());
 

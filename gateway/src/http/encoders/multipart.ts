@@ -32,11 +32,14 @@ async function writeRest(res: import('node:http').ServerResponse, subsequent: As
   // A client that goes away stops the rest: no payload is written to a closed socket.
   const stop = () => void iterator.return?.();
   res.once('close', stop);
+  let closed = false;
   try {
     for (let next = await iterator.next(); !next.done && !res.destroyed; next = await iterator.next()) {
-      const last = next.value.startsWith('{"hasNext":false');
-      res.write(`${PART_HEAD}${next.value}${last ? `${DELIMITER}--\r\n` : DELIMITER}`);
+      closed = next.value.startsWith('{"hasNext":false');
+      res.write(`${PART_HEAD}${next.value}${closed ? `${DELIMITER}--\r\n` : DELIMITER}`);
     }
+    // Payloads that ended without saying so still end the answer as a client expects.
+    if (!closed && !res.destroyed) res.write(`${PART_HEAD}{"hasNext":false}${DELIMITER}--\r\n`);
   } catch {
     // A failure after the first part cannot change the status: the answer ends with what was sent, the client sees it incomplete.
     res.destroy();
