@@ -247,7 +247,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         coercedVariables: coerced.coerced,
         context: request.context,
         refused: prepared.refused,
-        ...(runs ? { deferrals: runs } : {}),
+        deferrals: runs,
       });
       const budget = request.context.budget;
       if (budget?.exceeded) return tooLarge(budget.limit);

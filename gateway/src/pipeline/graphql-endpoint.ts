@@ -6,6 +6,7 @@ import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { AnswerBudget } from '#gateway/fetch/transport.js';
 import type { ServedSupergraph } from '#gateway/supergraph/served-supergraphs.js';
+import type { ExecutionResult } from '#gateway/execution/executor.js';
 import { formatted, logRequestErrors } from './error-masking.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { errorBody, withRequestId, type Outcome, type OutcomeRecorder } from './outcome.js';
@@ -84,32 +85,37 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       variables: sent.variables ?? undefined,
       context: { requestId, signal: deadline, gatewayToken: options.signIdentity(identity), clientHeaders: request.clientHeaders, ...(budget ? { budget } : {}) },
       overrideLabels: operation.overrideLabels,
-      ...(defer ? { defer } : {}),
+      defer,
     });
     logRequestErrors(logger, requestId, result.errors);
     // Only names of operations that passed validation become label values.
     const label = result.status === 200 ? metrics?.operationLabel(operation.operation?.name?.value) : undefined;
     const errors = shown(result.errors, requestId);
+    const outcome = shapeOutcome(operation, result, errors, label);
     // The payloads after the first (@defer): each through the same stages, its errors logged and shown as these.
-    const subsequent = result.subsequent
-      ? {
-          subsequent: subsequentParts(
-            result.subsequent,
-            (answer) => shapeAnswer(operation, answer),
-            (all) => {
-              logRequestErrors(logger, requestId, all);
-              return shown(all, requestId);
-            },
-            requestId,
-          ),
-        }
-      : undefined;
-    const shaped = answerHooks.length > 0 ? shapeAnswer(operation, lazyAnswer(result.data, errors, subsequent ? 'initial' : undefined)) : undefined;
+    if (result.subsequent) {
+      outcome.subsequent = subsequentParts(
+        result.subsequent,
+        (answer) => shapeAnswer(operation, answer),
+        (all) => {
+          logRequestErrors(logger, requestId, all);
+          return shown(all, requestId);
+        },
+        requestId,
+      );
+    }
+    return outcome;
+  }
+
+  /** The first (or only) answer to an operation, through the `onAnswer` stages. */
+  function shapeOutcome(operation: OperationState, result: ExecutionResult, errors: GraphQLFormattedError[], label: string | undefined): Outcome {
+    const { requestId } = operation.request;
+    const shaped = answerHooks.length > 0 ? shapeAnswer(operation, lazyAnswer(result.data, errors, result.subsequent ? 'initial' : undefined)) : undefined;
     if (shaped) {
       // The executor's extensions, and over them those stages added (cost's).
       const merged = result.extensions || shaped.extensions ? { extensions: { ...result.extensions, ...shaped.extensions } } : {};
       const body = shaped.part === undefined ? shaped : withoutPart(shaped);
-      return { status: result.status, body: { ...withRequestId(body, requestId), ...merged }, operation: label, ...subsequent };
+      return { status: result.status, body: { ...withRequestId(body, requestId), ...merged }, operation: label };
     }
     // The data is already JSON text: it is written into the body as it is.
     const parts = [
@@ -117,7 +123,7 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
       ...(result.data === undefined ? [] : [`"data":${result.data}`]),
       ...(result.extensions ? [`"extensions":${JSON.stringify(result.extensions)}`] : []),
     ];
-    return { status: result.status, body: errors.length ? { errors } : {}, text: `{${parts.join(',')}}`, operation: label, ...subsequent };
+    return { status: result.status, body: errors.length ? { errors } : {}, text: `{${parts.join(',')}}`, operation: label };
   }
 
   /** Errors as clients see them: masked in production, each with the request id. */
@@ -217,7 +223,7 @@ function withoutPart({ part: _part, ...answer }: Answer): Answer {
 function lazyAnswer(text: string | undefined, errors: GraphQLFormattedError[], part?: 'initial'): Answer {
   let data: Record<string, unknown> | null | undefined;
   let parsed = false;
-  return {
+  const answer: Answer = {
     get data() {
       if (!parsed) {
         parsed = true;
@@ -226,6 +232,6 @@ function lazyAnswer(text: string | undefined, errors: GraphQLFormattedError[], p
       return data;
     },
     ...(errors.length ? { errors } : {}),
-    ...(part ? { part } : {}),
   };
+  return part ? Object.assign(answer, { part }) : answer;
 }
