@@ -16,6 +16,7 @@ import { createGatewayErrorFormatter } from '#gateway/pipeline/error-masking.js'
 import { createExecutor } from '#gateway/execution/executor.js';
 import { createAnswerWriter } from '#gateway/http/encoders/encoder.js';
 import { applicationJson, graphqlResponseJson } from '#gateway/http/encoders/json.js';
+import { multipartDefer } from '#gateway/http/encoders/multipart.js';
 import { readOperations } from '#gateway/http/graphql-request.js';
 import { routes } from '#gateway/http/routes.js';
 import { createCors, webSocketOrigins } from '#gateway/http/cors.js';
@@ -181,13 +182,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     });
     const streams = { queueSize: subscriptionSettings.queueSize, heartbeatMs: subscriptionSettings.heartbeatMs, open, metrics: subscriptionMetrics };
     // Preferred first; the last is the default (negotiate.ts). SSE and multipart stream a subscription's events.
-    const answers = createAnswerWriter([graphqlResponseJson, ...eventStreamEncoders(streams), applicationJson]);
+    // Multipart (@defer) first, as Apollo Router prefers it for a client that reads parts: an answer without deferred parts still goes as JSON.
+    const answers = createAnswerWriter([multipartDefer, graphqlResponseJson, ...eventStreamEncoders(streams), applicationJson]);
     const record = createOutcomeRecorder({ logger, logRequests: env.LOG_REQUESTS, metrics });
     const served = (identity: Identity | null) => supergraphs.for(identity);
     const graphql = createGraphQLEndpoint({
       runner,
       readOperations: (req) => readOperations(req, env.gateway.request, answers),
       streams: answers.streams,
+      incremental: (req) => answers.incremental(req.headers.accept),
       send: answers,
       record,
       served,

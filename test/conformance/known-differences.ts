@@ -17,6 +17,7 @@ import {
   sameButErrorOrder,
 } from './answer-rewrites.js';
 import { inSpecOrder } from './spec-order.js';
+import { withDeferDirective } from '#gateway/execution/defer/defer-directive.js';
 
 /**
  * Every place where Junction's answer may differ from stock @apollo/gateway's
@@ -250,6 +251,31 @@ knownDifferences.push({
     const names = introspectionResponseNames(document, operation.operationName);
     if (names.size === 0) return undefined;
     const result = execute({ schema, document: introspectionOnly(document, schema), variableValues: operation.variables ?? {}, operationName: operation.operationName }) as ExecutionResult;
+    const expected = result.data as Record<string, unknown> | null | undefined;
+    const [ours, theirs] = [JSON.parse(junction.data) as Record<string, unknown> | null, JSON.parse(stock.data) as Record<string, unknown> | null];
+    if (!expected || !ours || !theirs) return undefined;
+    const present = [...names].filter((key) => key in ours && key in theirs);
+    if (!present.every((key) => JSON.stringify(ours[key]) === JSON.stringify(expected[key]))) return undefined;
+    if (present.every((key) => JSON.stringify(theirs[key]) === JSON.stringify(expected[key]))) return undefined;
+    for (const key of present) theirs[key] = expected[key];
+    return { ...stock, data: JSON.stringify(theirs) };
+  },
+});
+
+knownDifferences.push({
+  shape: '*',
+  scenario: '*',
+  reason:
+    'Junction answers @defer (issue 16), so its API schema declares `directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | ' +
+    'INLINE_FRAGMENT` after the directives stock declares, as Apollo Router\'s API schema does; stock @apollo/gateway has no @defer. Its ' +
+    'introspection answers are graphql-js\'s on the API schema with that directive, exactly.',
+  normalize(junction, stock, { schema, operation }) {
+    if (junction.status !== 200 || stock.status !== 200 || junction.data === undefined || stock.data === undefined) return undefined;
+    const document = parse(operation.query);
+    const names = introspectionResponseNames(document, operation.operationName);
+    if (names.size === 0) return undefined;
+    const withDefer = withDeferDirective(schema);
+    const result = execute({ schema: withDefer, document: introspectionOnly(document, withDefer), variableValues: operation.variables ?? {}, operationName: operation.operationName }) as ExecutionResult;
     const expected = result.data as Record<string, unknown> | null | undefined;
     const [ours, theirs] = [JSON.parse(junction.data) as Record<string, unknown> | null, JSON.parse(stock.data) as Record<string, unknown> | null];
     if (!expected || !ours || !theirs) return undefined;

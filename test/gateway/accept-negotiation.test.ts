@@ -223,7 +223,7 @@ describe('through a production gateway', () => {
       expect(result.body.data).toBeUndefined();
       expect(result.body.errors).toEqual([
         {
-          message: `The Accept header allows none of the media types GraphQL is answered in here: ${GRAPHQL}, text/event-stream, multipart/mixed, ${JSON_TYPE}.`,
+          message: `The Accept header allows none of the media types GraphQL is answered in here: multipart/mixed, ${GRAPHQL}, text/event-stream, ${JSON_TYPE}.`,
           extensions: { code: 'NOT_ACCEPTABLE', requestId: expect.any(String) },
         },
       ]);

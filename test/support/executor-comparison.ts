@@ -186,7 +186,7 @@ export async function startGateways(options: GatewayOptions): Promise<Gateways> 
 }
 
 /** The request Junction's executor is given; active override labels go in its `overrideLabels`. */
-function junctionRequest({ query, variables, operationName, overrideLabels }: Operation, gatewayToken: (() => Promise<string>) | undefined): ExecutionRequest {
+export function junctionRequest({ query, variables, operationName, overrideLabels }: Operation, gatewayToken: (() => Promise<string>) | undefined): ExecutionRequest {
   return {
     document: parse(query),
     query,

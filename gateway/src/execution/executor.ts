@@ -22,8 +22,11 @@ import { requirementsOf } from './plan-conflicts.js';
 import { resolvableKeys, unresolvableFetches } from './plan-keys.js';
 import { activeLabels, overrideLabelsOf } from './override-labels.js';
 import { executePlan } from './query-plan-executor.js';
+import { labelDefers, mayDefer, withDeferDirective } from './defer/defer-directive.js';
+import { createDeferredRuns } from './defer/deferrals.js';
+import { writeIncrementally } from './defer/incremental-answer.js';
 import { compileShape, conditionKey, conditionVariablesOf, type Shape } from './response-shape.js';
-import { withCode } from './error-paths.js';
+import { renamed, withCode } from './error-paths.js';
 import { answerOf, tooLarge, type ExecutionResult } from './plan-answer.js';
 import { preparedInSpan, type Prepared } from './prepared-operation.js';
 import { startSubscription, type EventStream } from './subscription-executor.js';
@@ -65,9 +68,12 @@ export type ExecutionRequest = {
   context: GatewayContext;
   /** Progressive override labels the gateway's configuration activates for this request (override-labels.ts). */
   overrideLabels?: ReadonlySet<string> | undefined;
+  /** The client reads multipart (deferSpec=20220824): `@defer` fragments come in `subsequent`; otherwise with the rest. */
+  defer?: boolean | undefined;
 };
 
 export type { ExecutionResult } from './plan-answer.js';
+export type { IncrementalItem, SubsequentPayload } from './defer/incremental-answer.js';
 export type { EventStream } from './subscription-executor.js';
 
 export type Executor = {
@@ -96,7 +102,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const supergraph = loadSupergraph(options.supergraphSdl);
   const apiSchema = supergraph.apiSchema();
   // Built from SDL with this module's graphql, so validation and type checks use one copy of graphql-js.
-  const schema = buildSchema(printSchema(apiSchema));
+  const schema = withDeferDirective(buildSchema(printSchema(apiSchema)));
   const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
   const threads = options.planning?.threads ?? 0;
   const pool =
@@ -107,9 +113,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const keysOf = resolvableKeys(supergraph);
   let fullSchema: GraphQLSchema | undefined;
   const planning: OperationPlanning = {
-    plan: (document, operationName, overrideConditions) => {
+    plan: (document, operationName, overrideConditions, defer) => {
       const overrides = overrideConditions ? [...overrideConditions] : undefined;
-      return pool ? pool.plan({ text: print(document), operationName, overrides }) : planHere!({ text: '', operationName, overrides }, document);
+      const extra = defer ? { defer } : {};
+      return pool ? pool.plan({ text: print(document), operationName, overrides, ...extra }) : planHere!({ text: '', operationName, overrides, ...extra }, document);
     },
     // The planner's fetches select fields clients cannot (@inaccessible ones): typed against the whole supergraph, built once when first needed.
     supergraphSchema: () => (fullSchema ??= buildSchema(printSchema(supergraph.schema))),
@@ -130,15 +137,20 @@ export function createExecutor(options: ExecutorOptions): Executor {
   /** Operations being planned now, by cache key: the same new operation sent many times at once is planned once. */
   const inFlight = new Map<string, Promise<Prepared>>();
 
-  async function prepare(document: DocumentNode, operationName: string | null | undefined, overrideConditions: Map<string, boolean> | undefined): Promise<Prepared> {
-    const invalid = validate(schema, document, rules);
+  async function prepare(sent: DocumentNode, operationName: string | null | undefined, overrideConditions: Map<string, boolean> | undefined, deferring: boolean): Promise<Prepared> {
+    const invalid = validate(schema, sent, rules);
     if (invalid.length > 0) return { ok: false, status: 400, errors: invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')) };
+    // An operation with @defer plans with incremental delivery, each @defer labelled by the gateway; without, as it always did.
+    const labelled = deferring ? labelDefers(sent) : undefined;
+    const document = labelled?.document ?? sent;
     const operation = getOperationAST(document, operationName);
     if (!operation) {
       const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
       return { ok: false, status: 400, errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })] };
     }
-    const planned = await planOperation(planning, document, operation, operationName, overrideConditions);
+    let planned = await planOperation(planning, document, operation, operationName, overrideConditions, labelled !== undefined);
+    // The planner fails on some deferred shapes it plans without @defer: then the whole answer at once, as to a client without multipart.
+    if (!planned.ok && labelled && planned.status === 500) return prepare(sent, operationName, overrideConditions, false);
     if (!planned.ok) return planned;
     const refused = unresolvableFetches(planned.plan, keysOf);
     return {
@@ -152,6 +164,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       ...(planned.renames ? { renames: planned.renames } : {}),
       ...(planned.unplanned ? { unplanned: planned.unplanned } : {}),
       ...(refused.size > 0 ? { refused } : {}),
+      ...(labelled ? { deferLabels: labelled.labels } : {}),
     };
   }
 
@@ -165,24 +178,33 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return prepared;
   }
 
-  /** The request's operation, validated and planned: from the cache (at once) or made once however many ask for it meanwhile. */
+  /**
+   * The request's operation, validated and planned: from the cache (at once)
+   * or made once however many ask for it meanwhile. A document with @defer
+   * plans with incremental delivery; for a client that does not read
+   * multipart, the same operation is planned without it, and answered at once.
+   */
   function preparedFor(request: ExecutionRequest): Prepared | Promise<Prepared> {
     // Each set of active override labels plans apart.
     const overrides = labels.length > 0 ? activeLabels(labels, request.overrideLabels, random) : undefined;
     const key = `${overrides ? `${overrides.key}\u0000` : ''}${request.operationName ?? ''}\u0000${request.query}`;
     const cached = cache.get(key);
     options.onPlanCache?.(cached !== undefined);
-    if (cached) return cached;
-    // Planned once, however many requests for it arrive meanwhile; kept only once made.
+    const prepared = cached ?? made(key, request, overrides?.conditions, mayDefer(request.query));
+    if (request.defer) return prepared;
+    const whole = (done: Prepared): Prepared | Promise<Prepared> =>
+      done.ok && done.deferLabels ? (cache.get(`\u0001${key}`) ?? made(`\u0001${key}`, request, overrides?.conditions, false)) : done;
+    return 'then' in prepared ? prepared.then(whole) : whole(prepared);
+  }
+
+  /** The operation prepared under `key` once made, kept only then. */
+  function made(key: string, request: ExecutionRequest, conditions: Map<string, boolean> | undefined, deferring: boolean): Promise<Prepared> {
     let making = inFlight.get(key);
     if (!making) {
-      const conditions = overrides?.conditions;
-      const make = (document: DocumentNode, operationName: string | null | undefined) => timed(prepare(document, operationName, conditions));
-      making = (tracing() ? preparedInSpan(make, request.document, request.operationName) : make(request.document, request.operationName)).finally(() =>
-        inFlight.delete(key),
-      );
+      const make = (document: DocumentNode, operationName: string | null | undefined) => timed(prepare(document, operationName, conditions, deferring));
+      making = (tracing() ? preparedInSpan(make, request.document, request.operationName) : make(request.document, request.operationName)).finally(() => inFlight.delete(key));
       inFlight.set(key, making);
-      making.then((made) => cache.set(key, made), () => {});
+      making.then((done) => cache.set(key, done), () => {});
     }
     return making;
   }
@@ -222,6 +244,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
       if (coerced.errors) return { status: 400, errors: coerced.errors.map((error) => withCode(error, 'BAD_USER_INPUT')) };
 
+      const runs = prepared.deferLabels ? createDeferredRuns() : undefined;
       const execution = await executePlan({
         plan: prepared.plan,
         fetchers,
@@ -230,6 +253,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         coercedVariables: coerced.coerced,
         context: request.context,
         refused: prepared.refused,
+        deferrals: runs,
       });
       const budget = request.context.budget;
       if (budget?.exceeded) return tooLarge(budget.limit);
@@ -246,6 +270,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
         execution.errors.push(...(result.errors ?? []));
       }
 
+      if (runs) {
+        // Planned with incremental delivery: the initial payload here, the deferred ones in `subsequent`.
+        const { operation, fragments, renames } = prepared;
+        const labels = prepared.deferLabels!;
+        const answer = writeIncrementally({ schema, operation, fragments, variables: coerced.coerced, renames, labels, execution, runs, introspection: introspected, budget });
+        if ('tooLarge' in answer) return tooLarge(budget!.limit);
+        const errors = renames ? answer.errors.map((error) => renamed(error, renames)) : answer.errors;
+        return { status: 200, data: answer.data, errors, ...(answer.subsequent ? { subsequent: answer.subsequent } : {}) };
+      }
       return answerOf(shapeFor(prepared, coerced.coerced), execution, budget, prepared.renames, introspected);
     },
     async subscribe(request) {

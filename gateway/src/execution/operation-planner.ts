@@ -46,7 +46,7 @@ export type OperationPlanning = {
    * introspection fields): on this thread, or on a planning thread
    * (planning/planner-pool.ts).
    */
-  plan(document: DocumentNode, operationName: string | undefined, overrideConditions: Map<string, boolean> | undefined): PlanReply | Promise<PlanReply>;
+  plan(document: DocumentNode, operationName: string | undefined, overrideConditions: Map<string, boolean> | undefined, defer?: boolean): PlanReply | Promise<PlanReply>;
   /** The whole supergraph as graphql-js (this module's copy), for the types of the planner's fetches. */
   supergraphSchema: () => GraphQLSchema;
   /** Each subgraph's `@requires` field sets, to check that the plan fetched what they need. */
@@ -59,8 +59,9 @@ export async function planOperation(
   operation: OperationDefinitionNode,
   operationName: string | null | undefined,
   overrideConditions: Map<string, boolean> | undefined,
+  defer = false,
 ): Promise<PlannedOperation> {
-  let current = await planned(planning, document, operation, operationName, overrideConditions);
+  let current = await planned(planning, document, operation, operationName, overrideConditions, defer);
   let aliasedDocument = document;
   const renames = new Map<string, string>();
   // Each round aliases the client's fields that collide; the plan for the aliased operation may show more (a
@@ -76,7 +77,7 @@ export async function planOperation(
     if (!aliasedOperation) return refusal(conflicts);
     for (const [alias, name] of aliased.renames) renames.set(alias, renames.get(name) ?? name);
     aliasedDocument = aliased.document;
-    current = await planned(planning, aliasedDocument, aliasedOperation, operationName, overrideConditions);
+    current = await planned(planning, aliasedDocument, aliasedOperation, operationName, overrideConditions, defer);
   }
 }
 
@@ -89,11 +90,12 @@ async function planned(
   operation: OperationDefinitionNode,
   operationName: string | null | undefined,
   overrideConditions: Map<string, boolean> | undefined,
+  defer: boolean,
 ): Promise<PlannedOperation & { plannable?: DocumentNode }> {
   const { introspection, plannable } = splitIntrospection(document, operation);
   let plan: QueryPlan = { kind: 'QueryPlan' };
   if (plannable) {
-    const reply = await planning.plan(plannable, operationName ?? undefined, overrideConditions);
+    const reply = await planning.plan(plannable, operationName ?? undefined, overrideConditions, defer);
     if (!reply.ok) return unplannable(reply);
     plan = reply.plan;
   }

@@ -1,3 +1,4 @@
+import type { SubsequentPayload } from './defer/incremental-answer.js';
 import { GraphQLError } from 'graphql';
 import type { AnswerBudget } from '#gateway/fetch/transport.js';
 import { explainedBy, renamed } from './error-paths.js';
@@ -12,6 +13,8 @@ export type ExecutionResult = {
   data?: string;
   errors: readonly GraphQLError[];
   extensions?: Record<string, unknown>;
+  /** The payloads after this one, when fragments are deferred (defer/incremental-answer.ts): this result is the initial payload. */
+  subsequent?: AsyncIterable<SubsequentPayload>;
   /** A subscription event's: when its data arrived from the subgraph (performance.now()), for its latency. */
   receivedAt?: number;
 };

@@ -123,6 +123,15 @@ export function planConflicts(schema: GraphQLSchema, clientOperation: DocumentNo
         }
       }
     } else if (fetchRoot) walk(schema, fragments, fetchOperation.selectionSet, fetchRoot, base, report, renamed);
+    // With @defer the planner may count on a key the client's selection only seems to hold (`id: handle` where a
+    // deferred block needs `id`) and not fetch it: the key then holds another field. Plans without @defer alias such keys.
+    for (const selection of fetch.deferredRequires ?? []) {
+      const type = selection.kind === 'InlineFragment' && selection.typeCondition ? schema.getType(selection.typeCondition) : undefined;
+      if (!type || !isCompositeType(type) || selection.kind !== 'InlineFragment') continue;
+      for (const key of selection.selections) {
+        if (key.kind === 'Field' && key.name !== '__typename') report(base, key.alias ?? key.name, { type, text: `${key.name}()` });
+      }
+    }
   }
 
   const conflicts: Conflict[] = [];
@@ -157,7 +166,15 @@ export function outputRenames(rewrites: FetchNode['outputRewrites']): Map<string
   return renames;
 }
 
-type Fetch = { serviceName: string; operation: string; entities: boolean; path: readonly (string | number)[]; outputRewrites?: FetchNode['outputRewrites'] };
+type Fetch = {
+  serviceName: string;
+  operation: string;
+  entities: boolean;
+  path: readonly (string | number)[];
+  outputRewrites?: FetchNode['outputRewrites'];
+  /** The key fields a deferred block's entity fetch reads from the objects already fetched (see `planConflicts`). */
+  deferredRequires?: FetchNode['requires'];
+};
 
 /** Every fetch of a plan, with the Flatten path it writes at; both branches of a condition. */
 function fetchesOf(node: PlanNode | QueryPlan['node'], path: readonly (string | number)[] = []): Fetch[] {
@@ -173,10 +190,21 @@ function fetchesOf(node: PlanNode | QueryPlan['node'], path: readonly (string | 
     case 'Condition':
       return [...fetchesOf(node.ifClause, path), ...fetchesOf(node.elseClause, path)];
     case 'Defer':
-      return [...fetchesOf(node.primary.node, path), ...node.deferred.flatMap((deferred) => fetchesOf(deferred.node, path))];
+      return [
+        ...fetchesOf(node.primary.node, path),
+        ...node.deferred.flatMap((deferred) => fetchesOf(deferred.node, path).map((fetch) => (fetch.entities ? { ...fetch, deferredRequires: requiresOf(deferred.node) } : fetch))),
+      ];
     case 'Subscription':
       return [...fetchesOf(node.primary, path), ...fetchesOf(node.rest, path)];
   }
+}
+
+/** The `requires` of the entity fetches in a deferred block. */
+function requiresOf(node: PlanNode | undefined): FetchNode['requires'] {
+  if (!node) return undefined;
+  if (node.kind === 'Fetch') return node.requires;
+  if (node.kind === 'Flatten') return requiresOf(node.node);
+  return undefined;
 }
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {

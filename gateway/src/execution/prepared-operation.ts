@@ -22,6 +22,8 @@ export type Prepared =
       unplanned?: (variables: Readonly<Record<string, unknown>>) => string[];
       /** Fetches of the plan not to send (plan-keys.ts). */
       refused?: ReadonlyMap<FetchNode, string>;
+      /** Planned with incremental delivery: the gateway's labels of its `@defer`s, to the client's (defer-directive.ts). */
+      deferLabels?: ReadonlyMap<string, string | undefined>;
     };
 
 /**

@@ -1,4 +1,4 @@
-import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
+import type { DeferredNode, FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites.js';
 import { GraphQLError, isAbstractType, type GraphQLSchema } from 'graphql';
 import { NO_ESCAPES, type GatewayContext, type SubgraphAnswerData, type SubgraphFetcher } from '#gateway/fetch/transport.js';
@@ -29,6 +29,13 @@ export type PlanExecution = {
   context: GatewayContext;
   /** Fetches of the plan not to send, with why (plan-keys.ts): their fields are null with that error. */
   refused?: ReadonlyMap<FetchNode, string> | undefined;
+  /** Where a plan's deferred blocks run (defer/deferrals.ts); without it, a Defer node is refused. */
+  deferrals?: Deferrals | undefined;
+};
+
+/** Runs each deferred block of a Defer node once its dependencies have, apart from the primary block. */
+export type Deferrals = {
+  start(block: DeferredNode, shared: PlanResult, run: (result: PlanResult) => Promise<void>): void;
 };
 
 export type PlanResult = {
@@ -105,9 +112,17 @@ export async function executeNode(execution: PlanExecution, node: PlanNode, curs
       if (branch) await executeNode(execution, branch, cursor, result);
       return;
     }
-    case 'Defer':
-      result.errors.push(new GraphQLError('@defer is not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
+    case 'Defer': {
+      const deferrals = execution.deferrals;
+      if (!deferrals) {
+        result.errors.push(new GraphQLError('@defer is not supported by this gateway.', { extensions: { code: 'BAD_REQUEST' } }));
+        return;
+      }
+      // The primary block is part of the answer being waited for; deferred blocks run on, each into a result of its own.
+      if (node.primary.node) await executeNode(execution, node.primary.node, cursor, result);
+      for (const block of node.deferred) deferrals.start(block, result, (own) => (block.node ? executeNode(execution, block.node, cursor, own) : Promise.resolve()));
       return;
+    }
   }
 }
 

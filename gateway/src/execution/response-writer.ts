@@ -84,6 +84,34 @@ export function writeResponse(shape: Shape, data: Data, options: WriteOptions): 
   return bytes > max ? { tooLarge: true } : { data: text, errors: writer.errors, bytes };
 }
 
+/**
+ * One object of a deferred fragment's payload (defer/incremental-answer.ts):
+ * `group`'s fields of `value`, written as in a plain answer, with error
+ * paths from `path`. A null that reaches the object stops there: its
+ * payload's data is then `null`, as the incremental delivery RFC has it.
+ */
+export function writeObjectAt(
+  shape: Shape,
+  value: Data,
+  runtime: Runtime,
+  group: SelectionGroup,
+  path: readonly (string | number)[],
+  options: WriteOptions,
+): WrittenResponse {
+  const writer = new Writer(shape, options);
+  writer.at(path);
+  let written: Written;
+  try {
+    written = writer.object(value, runtime, group, undefined);
+  } catch (error) {
+    if (error === TOO_LARGE) return { tooLarge: true };
+    throw error;
+  }
+  const text = written === BUBBLE ? 'null' : written;
+  const bytes = Buffer.byteLength(text);
+  return bytes > (options.maxBytes ?? Infinity) ? { tooLarge: true } : { data: text, errors: writer.errors, bytes };
+}
+
 class Writer {
   readonly errors: GraphQLError[] = [];
   private readonly path: (string | number)[] = [];
@@ -109,6 +137,11 @@ class Writer {
     this.explained = options.explained;
     this.refused = options.refused;
     this.room = options.maxBytes ?? Infinity;
+  }
+
+  /** Error paths start at `path` (a deferred payload's). */
+  at(path: readonly (string | number)[]): void {
+    this.path.push(...path);
   }
 
   /** An object of `runtime` type; `place` is the field (and its type) it is the value of, none at the root. */

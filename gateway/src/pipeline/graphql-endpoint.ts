@@ -26,6 +26,8 @@ export type PipelineOptions = {
   readOperations(req: IncomingMessage): Promise<ReadOperations | Refusal>;
   /** Whether the client's Accept header names a media type that streams a subscription's events (http/encoders/). */
   streams(accept: string | undefined): boolean;
+  /** Whether the client reads answers in parts (multipart/mixed, deferSpec=20220824): then `@defer` defers. */
+  incremental?(req: IncomingMessage): boolean;
   /** Writes an answer (a batch's as an array) in the media type the client accepts (http/encoders/). */
   send(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void;
   /** Counts and logs each operation answered (outcome.ts). */
@@ -71,6 +73,8 @@ export function createGraphQLEndpoint(options: PipelineOptions): Handler {
     setMaxListeners(0, deadline);
     // One budget for the whole answer, a batch's operations together.
     const bounds: Bounds = { deadline, budget: options.maxResponseBytes ? new AnswerBudget(options.maxResponseBytes) : undefined };
+    // Parts only for a single operation (a batch is one JSON array), to a client that reads them.
+    if (!read.batched && options.incremental?.(req)) bounds.defer = true;
     const served = options.served(request.identity);
     // A subscription's events stream to one operation's answer, never a batch's.
     const streams = !read.batched && options.streams(req.headers.accept);

@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { AnswerBudget } from '#gateway/fetch/transport.js';
@@ -6,6 +6,7 @@ import type { ExecutionResult } from '#gateway/execution/executor.js';
 import type { ServedSupergraph } from '#gateway/supergraph/served-supergraphs.js';
 import { formatted, logRequestErrors } from './error-masking.js';
 import type { SharedSubscriptions } from './shared-subscriptions.js';
+import { subsequentParts } from './incremental-parts.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { withRequestId, type Outcome } from './outcome.js';
 import type { Answer, GraphQLRequest, OperationState, Refusal, RequestState, Stage } from './stage.js';
@@ -36,7 +37,12 @@ export type RunnerOptions = {
 };
 
 /** What every fetch of one operation shares: its deadline, and the bytes its answer may hold. */
-export type Bounds = { deadline: AbortSignal | undefined; budget: AnswerBudget | undefined };
+export type Bounds = {
+  deadline: AbortSignal | undefined;
+  budget: AnswerBudget | undefined;
+  /** The client reads answers in parts (multipart, deferSpec=20220824): `@defer` defers. */
+  defer?: boolean;
+};
 
 /** Whom a subscription counts against, and whether they may open one more (subscription-slots.ts). */
 export type SubscriptionSlots = {
@@ -87,9 +93,31 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
   }
 
   /** Runs an operation every stage let through, and shapes its answer. */
-  async function execute(operation: OperationState, { deadline, budget }: Bounds): Promise<Outcome> {
-    const result = await operation.served.executor.execute(executionOf(operation, { deadline, budget }));
-    return answerOf(operation, result);
+  async function execute(operation: OperationState, bounds: Bounds): Promise<Outcome> {
+    const result = await operation.served.executor.execute(executionOf(operation, bounds));
+    const outcome = answerOf(operation, result);
+    // The payloads after the first (@defer): each through the same stages, its errors logged and shown as these.
+    if (result.subsequent) {
+      const { requestId } = operation.request;
+      outcome.subsequent = subsequentParts(
+        result.subsequent,
+        (answer) => shapeAnswer(operation, answer),
+        (all) => {
+          logRequestErrors(logger, requestId, all);
+          return shown(all, requestId);
+        },
+        requestId,
+      );
+    }
+    return outcome;
+  }
+
+  /** Errors as clients see them: masked in production, each with the request id. */
+  function shown(all: readonly GraphQLError[], requestId: string): GraphQLFormattedError[] {
+    return all.map((error) => {
+      const shownError = formatError(formatted(error));
+      return { ...shownError, extensions: { ...shownError.extensions, requestId } };
+    });
   }
 
   /**
@@ -163,15 +191,13 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
     logRequestErrors(logger, requestId, result.errors);
     // Only names of operations that passed validation become label values.
     const label = result.status === 200 ? metrics?.operationLabel(operation.operation?.name?.value) : undefined;
-    const errors = result.errors.map((error) => {
-      const shown = formatError(formatted(error));
-      return { ...shown, extensions: { ...shown.extensions, requestId } };
-    });
-    const shaped = answerHooks.length > 0 ? shapeAnswer(operation, result.data, errors) : undefined;
+    const errors = shown(result.errors, requestId);
+    const shaped = answerHooks.length > 0 ? shapeAnswer(operation, lazyAnswer(result.data, errors, result.subsequent ? 'initial' : undefined)) : undefined;
     if (shaped) {
       // The executor's extensions, and over them those stages added (cost's).
       const merged = result.extensions || shaped.extensions ? { extensions: { ...result.extensions, ...shaped.extensions } } : {};
-      const answer: Outcome = { status: result.status, body: { ...withRequestId(shaped, requestId), ...merged }, operation: label };
+      const body = shaped.part === undefined ? shaped : withoutPart(shaped);
+      const answer: Outcome = { status: result.status, body: { ...withRequestId(body, requestId), ...merged }, operation: label };
       if (result.receivedAt !== undefined) answer.receivedAt = result.receivedAt;
       return answer;
     }
@@ -187,21 +213,24 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
   }
 
   /** The `onAnswer` hooks in order; undefined when none changed the answer (its data then never parsed). */
-  function shapeAnswer(operation: OperationState, data: string | undefined, errors: GraphQLFormattedError[]): Answer | undefined {
-    let answer: Answer = lazyAnswer(data, errors);
+  function shapeAnswer(operation: OperationState, first: Answer): Answer | undefined {
+    if (answerHooks.length === 0) return undefined;
+    let answer = first;
     let changed = false;
     for (const stage of answerHooks) {
       const next = stage.onAnswer!(operation, answer);
       if (next) {
         // A stage that rebuilds the answer (authorization) keeps the extensions an earlier one added (cost).
         answer = next.extensions === undefined && answer.extensions !== undefined ? { ...next, extensions: answer.extensions } : next;
+        // The part an answer is stays with it, whatever a stage returned.
+        if (first.part !== undefined && answer.part === undefined) answer = { ...answer, part: first.part };
         changed = true;
       }
     }
     return changed ? answer : undefined;
   }
 
-  function executionOf(operation: OperationState, { deadline, budget }: Bounds) {
+  function executionOf(operation: OperationState, { deadline, budget, defer }: Bounds) {
     const { request, document, sent } = operation;
     if (!document || operation.query === undefined) throw new Error('No stage parsed the operation: the stage list needs one that sets `document` (limits).');
     return {
@@ -217,6 +246,7 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
         ...(budget ? { budget } : {}),
       },
       overrideLabels: operation.overrideLabels,
+      defer,
     };
   }
 
@@ -264,11 +294,16 @@ function named(outcome: Outcome, operation: OperationState): Outcome {
   return { ...outcome, operationName: operation.operation.name?.value, operationType: operation.operation.operation };
 }
 
+/** The answer without its part marker (stage.ts), which is no part of what clients see. */
+function withoutPart({ part: _part, ...answer }: Answer): Answer {
+  return answer;
+}
+
 /** An answer whose data is parsed from the executor's JSON text only if a stage reads it. */
-function lazyAnswer(text: string | undefined, errors: GraphQLFormattedError[]): Answer {
+function lazyAnswer(text: string | undefined, errors: GraphQLFormattedError[], part?: 'initial'): Answer {
   let data: Record<string, unknown> | null | undefined;
   let parsed = false;
-  return {
+  const answer: Answer = {
     get data() {
       if (!parsed) {
         parsed = true;
@@ -278,4 +313,5 @@ function lazyAnswer(text: string | undefined, errors: GraphQLFormattedError[]): 
     },
     ...(errors.length ? { errors } : {}),
   };
+  return part ? Object.assign(answer, { part }) : answer;
 }

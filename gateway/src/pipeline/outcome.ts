@@ -12,6 +12,8 @@ export type Outcome = {
   body: { data?: unknown; errors?: readonly GraphQLFormattedError[]; extensions?: Record<string, unknown> };
   /** The body already as JSON text, when the executor wrote it. */
   text?: string;
+  /** The JSON text of each payload after this one (`@defer`), for an encoder that writes parts (http/encoders/multipart.ts). */
+  subsequent?: AsyncIterable<string>;
   headers?: Record<string, string>;
   /** The operation's label for the metrics, once it passed validation. */
   operation?: string | undefined;

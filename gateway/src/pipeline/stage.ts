@@ -84,7 +84,16 @@ export type Answer = {
   errors?: readonly GraphQLFormattedError[];
   /** Added to the answer's `extensions` (cost's `{ cost: { estimated } }`); a later stage's answer without them keeps them. */
   readonly extensions?: Readonly<Record<string, unknown>>;
+  /**
+   * An answer delivered in parts (`@defer`): `'initial'` for the first, which
+   * holds none of the deferred fragments; or a deferred fragment's path and
+   * label, `data` being the object at that path. Absent for a plain answer.
+   */
+  readonly part?: AnswerPart;
 };
+
+/** Which part of an answer delivered in parts an Answer is (see `Answer.part`). */
+export type AnswerPart = 'initial' | { readonly path: readonly (string | number)[]; readonly label?: string };
 
 /** A refusal with one error, coded. */
 export function refusal(

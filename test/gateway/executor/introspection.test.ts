@@ -1,7 +1,11 @@
 import { buildClientSchema, execute, getIntrospectionQuery, parse, printSchema, type ExecutionResult, type IntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraph } from '#tooling/supergraph.js';
-import { apiSchemaOf } from '#tooling/api-schema.js';
+import { apiSchemaOf as stockApiSchemaOf } from '#tooling/api-schema.js';
+import { withDeferDirective } from '#gateway/execution/defer/defer-directive.js';
+
+/** The API schema Junction serves: stock's, with `@defer` after its directives, as Apollo Router's API schema has it. */
+const apiSchemaOf = (sdl: string) => withDeferDirective(stockApiSchemaOf(sdl));
 import { startShop, type Shop } from '../../fixtures/shop-subgraphs.js';
 import { startJunction } from '../../support/executor-comparison.js';
 import { GRAPHIQL_INTROSPECTION_QUERY } from '../../support/graphql.js';

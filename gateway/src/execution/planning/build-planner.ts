@@ -9,6 +9,8 @@ export type PlanRequest = {
   operationName: string | undefined;
   /** Progressive override labels, each active or not (override-labels.ts). */
   overrides: readonly (readonly [string, boolean])[] | undefined;
+  /** Plan `@defer` fragments as deferred blocks (the client reads multipart); otherwise the planner ignores `@defer`. */
+  defer?: boolean | undefined;
 };
 
 /** The planner's answer: a plan, or why there is none (the client's operation, or the planner's own failure). */
@@ -24,6 +26,8 @@ export function loadSupergraph(sdl: string): Supergraph {
 /** Plans operations on `supergraph`, on whichever thread calls it. */
 export function createPlanFunction(supergraph: Supergraph): (request: PlanRequest, document?: DocumentNode) => PlanReply {
   const planner = new QueryPlanner(supergraph);
+  // Only operations with @defer, for clients that read multipart, plan with incremental delivery: every other plan stays as it was.
+  let deferring: QueryPlanner | undefined;
   const apiSchema = supergraph.apiSchema();
   return (request, document) => {
     let operation: ReturnType<typeof operationFromDocument>;
@@ -34,7 +38,8 @@ export function createPlanFunction(supergraph: Supergraph): (request: PlanReques
     }
     try {
       const overrideConditions = request.overrides ? new Map(request.overrides) : undefined;
-      return { ok: true, plan: planner.buildQueryPlan(operation, overrideConditions ? { overrideConditions } : undefined) };
+      const chosen = request.defer ? (deferring ??= new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } })) : planner;
+      return { ok: true, plan: chosen.buildQueryPlan(operation, overrideConditions ? { overrideConditions } : undefined) };
     } catch (error) {
       return { ok: false, kind: 'planner', message: messageOf(error) };
     }

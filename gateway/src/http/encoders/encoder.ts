@@ -13,6 +13,8 @@ export type Encoder = {
   readonly contentType: string;
   /** Whether it writes a subscription's events (Outcome.events) as they come: SSE and multipart do, JSON does not. */
   readonly streams?: true;
+  /** Writes answers in parts (`@defer`): chosen only for an answer with `subsequent` payloads; any other goes in the client's best JSON type. */
+  readonly incremental?: boolean;
   /** Writes one operation's answer, or a batch's. */
   write(res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void;
 };
@@ -26,6 +28,8 @@ export type AnswerWriter = {
   streams(accept: string | undefined): boolean;
   /** The media types it writes, in its order of preference. */
   readonly mediaTypes: readonly string[];
+  /** Whether the encoder an Accept header chooses writes answers in parts: then `@defer` defers. */
+  incremental(accept: string | undefined): boolean;
 };
 
 const CACHED_ACCEPT_HEADERS = 100;
@@ -54,9 +58,13 @@ export function createAnswerWriter(encoders: readonly [Encoder, ...Encoder[]]): 
   });
   // A subscription's events go to an encoder that streams them, one the client named, whatever it prefers for answers.
   const chooseStream = cached((accept) => (streaming.length > 0 ? negotiate(accept, streaming, { namedOnly: true }) : undefined));
+  // For a client that reads parts, an answer that has none goes in the JSON type it accepts best.
+  const whole = encoders.filter((encoder) => !encoder.incremental) as unknown as readonly [Encoder, ...Encoder[]];
+  const wholeWriter = whole.length < encoders.length ? createAnswerWriter(whole) : undefined;
   const write = (res: ServerResponse, outcome: Outcome | Outcome[], status: number, headers?: Readonly<Record<string, string>>): void => {
     const accept = res.req.headers.accept;
     const encoder = (!Array.isArray(outcome) && outcome.events ? chooseStream(accept) : undefined) ?? choose(accept) ?? fallback;
+    if (encoder.incremental && (Array.isArray(outcome) || !outcome.subsequent)) return wholeWriter!(res, outcome, status, headers);
     // The answer depends on Accept: a cache must not serve one client's media type to another.
     // One Vary header: with what CORS (cors.ts) already said it depends on, Origin, when it did.
     const vary = res.getHeader('vary');
@@ -65,6 +73,7 @@ export function createAnswerWriter(encoders: readonly [Encoder, ...Encoder[]]): 
   return Object.assign(write, {
     acceptable: (accept: string | undefined) => choose(accept) !== undefined,
     streams: (accept: string | undefined) => chooseStream(accept) !== undefined,
+    incremental: (accept: string | undefined) => choose(accept)?.incremental === true,
     mediaTypes: [...new Set(encoders.map((encoder) => encoder.contentType.split(';')[0]!))],
   });
 }

@@ -14,6 +14,7 @@ import {
   type GraphQLSchema,
   type SelectionNode,
   type SelectionSetNode,
+  type DirectiveNode,
 } from 'graphql';
 import { TYPENAME_ALIAS, type FilteredOperation } from './authorization-filter.js';
 import type { Requirement } from './authorization-policy.js';
@@ -40,14 +41,14 @@ export type ExecutedResponse = {
   errors?: ReadonlyArray<GraphQLFormattedError>;
 };
 
-type Variables = Readonly<Record<string, unknown>> | undefined;
+export type Variables = Readonly<Record<string, unknown>> | undefined;
 /** `removed`: the requirement that took the field (or the one above it) out; undefined when it stays. */
-type Occurrence = { node: FieldNode; removed: Requirement | undefined };
-type Scope = { set: SelectionSetNode; removed: Requirement | undefined };
+export type Occurrence = { node: FieldNode; removed: Requirement | undefined };
+export type Scope = { set: SelectionSetNode; removed: Requirement | undefined };
 type Path = (string | number)[];
 
 /** Set where a position has to become null: it is non-null, so its parent goes null instead (as in execution). */
-const PROPAGATE: unique symbol = Symbol('propagate null');
+export const PROPAGATE: unique symbol = Symbol('propagate null');
 
 /**
  * The response the client would have had if execution had answered the
@@ -64,11 +65,13 @@ export function authorizeResponse(
   result: ExecutedResponse,
   denial: Denial,
   variables?: Variables,
+  part?: 'initial',
 ): AuthorizedResponse {
   const errors: GraphQLFormattedError[] = [];
   const response: AuthorizedResponse = { data: result.data };
   if (result.data) {
-    const walker = new ResponseWalker(plan, denial, variables, errors);
+    // An answer in parts (@defer): each part holds its own fragments, not those deferred from it.
+    const walker = new ResponseWalker(plan, denial, variables, errors, part === undefined ? 'walk' : 'aside');
     const root = plan.rootType;
     const data = walker.object([{ set: plan.operation.selectionSet, removed: undefined }], root, root, result.data, []);
     response.data = data === PROPAGATE ? null : data;
@@ -78,7 +81,15 @@ export function authorizeResponse(
   return response;
 }
 
-class ResponseWalker {
+/**
+ * How a walk treats `@defer` fragments: `walk` as any fragment (a whole
+ * answer), `aside` leaves out those deferred (a part holds none of them),
+ * `follow` includes them and applies every type condition (finding a
+ * deferred part's place, where no runtime type is known).
+ */
+export type DeferMode = 'walk' | 'aside' | 'follow';
+
+export class ResponseWalker {
   private readonly schema: GraphQLSchema;
 
   constructor(
@@ -86,6 +97,7 @@ class ResponseWalker {
     private readonly denial: Denial,
     private readonly variables: Variables,
     private readonly errors: GraphQLFormattedError[],
+    private readonly defers: DeferMode = 'walk',
   ) {
     this.schema = plan.schema;
   }
@@ -159,7 +171,7 @@ class ResponseWalker {
     return walked;
   }
 
-  private runtimeType(type: GraphQLCompositeType, value: Record<string, unknown>): GraphQLObjectType | undefined {
+  runtimeType(type: GraphQLCompositeType, value: Record<string, unknown>): GraphQLObjectType | undefined {
     if (isObjectType(type)) return type;
     const name = value[TYPENAME_ALIAS] ?? value.__typename;
     const runtime = typeof name === 'string' ? this.schema.getType(name) : undefined;
@@ -175,7 +187,7 @@ class ResponseWalker {
    * The fields of `scopes` for an object of type `runtime`, grouped by response
    * key as execution groups them. A field under a removed one counts as removed.
    */
-  private collect(
+  collect(
     scopes: readonly Scope[],
     type: GraphQLCompositeType,
     runtime: GraphQLObjectType | undefined,
@@ -210,13 +222,14 @@ class ResponseWalker {
 
   /** Whether a fragment on `condition` applies; with the runtime type unknown, only one on the static type does. */
   private applies(condition: string, type: GraphQLCompositeType, runtime: GraphQLObjectType | undefined): boolean {
-    if (!runtime) return condition === type.name;
+    if (!runtime) return this.defers === 'follow' || condition === type.name;
     if (condition === runtime.name) return true;
     const conditionType = this.schema.getType(condition);
     return isAbstractType(conditionType) && this.schema.isSubType(conditionType, runtime);
   }
 
-  private included(selection: SelectionNode): boolean {
+  included(selection: SelectionNode): boolean {
+    if (this.defers === 'aside' && selection.kind !== Kind.FIELD && this.deferred(selection.directives)) return false;
     for (const directive of selection.directives ?? []) {
       const name = directive.name.value;
       if (name !== 'skip' && name !== 'include') continue;
@@ -230,7 +243,18 @@ class ResponseWalker {
     return true;
   }
 
-  private variable(name: string): unknown {
+  /** The label of an active `@defer` among `directives` (`''` for none given); undefined when not deferred. */
+  deferred(directives: readonly DirectiveNode[] | undefined): string | undefined {
+    const directive = directives?.find((each) => each.name.value === 'defer');
+    if (!directive) return undefined;
+    const condition = directive.arguments?.find((argument) => argument.name.value === 'if')?.value;
+    if (condition?.kind === Kind.BOOLEAN && !condition.value) return undefined;
+    if (condition?.kind === Kind.VARIABLE && this.variable(condition.name.value) !== true) return undefined;
+    const label = directive.arguments?.find((argument) => argument.name.value === 'label')?.value;
+    return label?.kind === Kind.STRING ? label.value : '';
+  }
+
+  variable(name: string): unknown {
     if (this.variables && name in this.variables) return this.variables[name];
     const definition = this.plan.operation.variableDefinitions?.find((v) => v.variable.name.value === name);
     return definition?.defaultValue?.kind === Kind.BOOLEAN ? definition.defaultValue.value : undefined;

@@ -56,7 +56,7 @@ export function authorizationStage(): Stage {
       // Unauthorized fields come back as null with their errors; @skip/@include depend on the variables.
       const data = answer.data;
       const executed: ExecutedResponse = { ...(data === undefined ? {} : { data }), ...(answer.errors ? { errors: answer.errors } : {}) };
-      return result.apply(executed, operation.sent.variables ?? {});
+      return result.apply(executed, operation.sent.variables ?? {}, answer.part);
     },
   };
 }

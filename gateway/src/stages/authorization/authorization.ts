@@ -1,8 +1,10 @@
 import { GraphQLError, Kind, print, type DocumentNode, type SelectionSetNode } from 'graphql';
 import { ErrorCode } from '#lib/errors.js';
+import type { AnswerPart } from '#gateway/pipeline/stage.js';
 import { filterOperation, type FilteredOperation } from './authorization-filter.js';
 import { unauthorizedMessage } from './authorization-message.js';
 import { satisfies, type AuthorizationPolicy, type Requirement } from './authorization-policy.js';
+import { authorizePart } from './authorization-parts.js';
 import { authorizeResponse, type AuthorizedResponse, type Denial, type ExecutedResponse } from './authorization-response.js';
 
 export { authorizationPolicy, supergraphForGateway, type AuthorizationPolicy, type Requirement } from './authorization-policy.js';
@@ -26,7 +28,8 @@ export type AuthorizationResult =
       text: string;
       /** One per selection taken out, its path in response keys (list positions are unknown before execution). */
       errors: readonly GraphQLError[];
-      apply(result: ExecutedResponse, variables?: Readonly<Record<string, unknown>>): AuthorizedResponse;
+      /** `part`: which part of an answer delivered in parts (`@defer`) `result` is. */
+      apply(result: ExecutedResponse, variables?: Readonly<Record<string, unknown>>, part?: AnswerPart): AuthorizedResponse;
     }
   /** Every root field taken out: do not execute; answer `result` (frozen: copy it to change it). */
   | { kind: 'denied'; errors: readonly GraphQLError[]; result: AuthorizedResponse };
@@ -91,7 +94,8 @@ export function authorize(
     document: filtered,
     text: print(filtered),
     errors,
-    apply: (result, variables) => authorizeResponse(plan, result, denial, variables),
+    apply: (result, variables, part) =>
+      part === undefined || part === 'initial' ? authorizeResponse(plan, result, denial, variables, part) : authorizePart(plan, result, denial, variables, part),
   };
 }
 

@@ -112,9 +112,10 @@ export function costStage({ settings, contractOf, onEstimated, onActual, onRefus
     },
     onAnswer(operation, answer) {
       const report = reports.get(operation);
-      if (!report) return undefined;
+      // An answer in parts (@defer) reports its cost with the first; the actual cost needs the whole answer, which no part is.
+      if (!report || (answer.part !== undefined && answer.part !== 'initial')) return undefined;
       const cost: Record<string, number> = { estimated: report.estimated };
-      if (report.actual) {
+      if (report.actual && answer.part === undefined) {
         const sent = operation.sent.variables;
         cost.actual = operation.served.cost.actual(report.document, report.operation, sent && typeof sent === 'object' ? sent : {}, answer.data);
         onActual?.(cost.actual);
