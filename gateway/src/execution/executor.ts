@@ -14,7 +14,8 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { tracing } from '#lib/telemetry.js';
-import type { GatewayContext, SubgraphFetcher } from '#gateway/fetch/transport.js';
+import type { SubgraphFetcher } from '#gateway/fetch/transport.js';
+import type { ExecutionRequest, Executor, ExecutorOptions } from './executor-types.js';
 import { planOperation, type OperationPlanning } from './operation-planner.js';
 import { createPlanFunction, loadSupergraph } from './planning/build-planner.js';
 import { createPlannerPool } from './planning/planner-pool.js';
@@ -29,7 +30,7 @@ import { compileShape, conditionKey, conditionVariablesOf, type Shape } from './
 import { renamed, withCode } from './error-paths.js';
 import { answerOf, tooLarge, type ExecutionResult } from './plan-answer.js';
 import { preparedInSpan, type Prepared } from './prepared-operation.js';
-import { startSubscription, type EventStream } from './subscription-executor.js';
+import { startSubscription } from './subscription-executor.js';
 
 /**
  * Junction's executor: Apollo's query planner, with Junction's own plan
@@ -37,63 +38,10 @@ import { startSubscription, type EventStream } from './subscription-executor.js'
  * in place of @apollo/gateway's, and no Apollo Server in between. Each
  * distinct operation is validated, planned and compiled once, then kept.
  */
-export type ExecutorOptions = {
-  supergraphSdl: string;
-  /** Makes the fetcher for each subgraph of the supergraph, from its name and routing URL. */
-  fetcher(subgraph: { name: string; url: string }): SubgraphFetcher;
-  /** false refuses `__schema` and `__type` in validation, for every caller. */
-  introspection: boolean;
-  /** Distinct operations kept, planned. */
-  planCacheSize?: number;
-  /** Told whether each operation's plan was in the cache (hit) or had to be made (miss). */
-  onPlanCache?: ((hit: boolean) => void) | undefined;
-  /**
-   * Where new operations are planned: `threads` planning threads
-   * (planning/planner-pool.ts), each plan within `timeoutMs`; with 0 threads,
-   * on the gateway's own thread, without a time limit.
-   */
-  planning?: { threads: number; timeoutMs: number } | undefined;
-  /** Told how long each new operation took to validate and plan, and how that ended. */
-  onPlanned?: ((seconds: number, outcome: 'planned' | 'refused' | 'timeout') => void) | undefined;
-  /** Draws `percent(N)` override labels (override-labels.ts); Math.random unless a test needs its own. */
-  random?: () => number;
-};
-
-export type ExecutionRequest = {
-  document: DocumentNode;
-  /** The document's text: the key its plan is kept under. */
-  query: string;
-  operationName?: string | null | undefined;
-  variables?: Readonly<Record<string, unknown>> | undefined;
-  context: GatewayContext;
-  /** Progressive override labels the gateway's configuration activates for this request (override-labels.ts). */
-  overrideLabels?: ReadonlySet<string> | undefined;
-  /** The client reads multipart (deferSpec=20220824): `@defer` fragments come in `subsequent`; otherwise with the rest. */
-  defer?: boolean | undefined;
-};
-
+export type { ExecutorOptions, ExecutionRequest, Executor } from './executor-types.js';
 export type { ExecutionResult } from './plan-answer.js';
 export type { IncrementalItem, SubsequentPayload } from './defer/incremental-answer.js';
 export type { EventStream } from './subscription-executor.js';
-
-export type Executor = {
-  /** The API schema clients see: what they validate and introspect against. */
-  schema: GraphQLSchema;
-  /** The subgraphs' names and routing URLs. */
-  subgraphs: readonly { name: string; url: string }[];
-  execute(request: ExecutionRequest): Promise<ExecutionResult>;
-  /**
-   * Subscribes to a subscription operation (subscription-executor.ts): a
-   * stream of events, each with the rest of the plan run, or an
-   * ExecutionResult when it cannot start (invalid, not a subscription,
-   * the subgraph's circuit open).
-   */
-  subscribe(request: ExecutionRequest): Promise<ExecutionResult | EventStream>;
-  /** Resolves once no subscription is open on it: a replaced supergraph is kept for those that are (served-supergraphs.ts). */
-  drained(): Promise<void>;
-  /** Stops its planning threads: once no request runs on it (a replaced supergraph's, after its requests' deadline). */
-  close(): Promise<void>;
-};
 
 const PLAN_CACHE_MAX_CHARACTERS = 8_000_000;
 
@@ -220,6 +168,13 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return shape;
   }
 
+  /** The request's variables coerced to the operation's (defaults applied), or why they cannot be. */
+  function coercedVariables(prepared: Prepared & { ok: true }, raw: Readonly<Record<string, unknown>>): { coerced: Record<string, unknown> } | ExecutionResult {
+    const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
+    if (coerced.errors) return { status: 400, errors: coerced.errors.map((error) => withCode(error, 'BAD_USER_INPUT')) };
+    return { coerced: coerced.coerced };
+  }
+
   /** Subscriptions open on this executor, and who waits for none to be. */
   let open = 0;
   let idle: (() => void)[] = [];
@@ -241,8 +196,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (prepared.plan.node?.kind === 'Subscription') return needsStreaming();
 
       const raw = request.variables ?? {};
-      const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
-      if (coerced.errors) return { status: 400, errors: coerced.errors.map((error) => withCode(error, 'BAD_USER_INPUT')) };
+      const coerced = coercedVariables(prepared, raw);
+      if ('status' in coerced) return coerced;
 
       const runs = prepared.deferLabels ? createDeferredRuns() : undefined;
       const execution = await executePlan({
@@ -291,8 +246,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
         return { status: 400, errors: [new GraphQLError(message, { extensions: { code: 'NOT_A_SUBSCRIPTION' } })] };
       }
       const raw = request.variables ?? {};
-      const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
-      if (coerced.errors) return { status: 400, errors: coerced.errors.map((error) => withCode(error, 'BAD_USER_INPUT')) };
+      const coerced = coercedVariables(prepared, raw);
+      if ('status' in coerced) return coerced;
       open++;
       return startSubscription({
         plan: prepared.plan,
