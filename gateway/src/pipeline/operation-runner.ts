@@ -7,6 +7,7 @@ import type { ServedSupergraph } from '#gateway/supergraph/served-supergraphs.js
 import { formatted, logRequestErrors } from './error-masking.js';
 import type { SharedSubscriptions } from './shared-subscriptions.js';
 import { subsequentParts } from './incremental-parts.js';
+import { shapedEvents, sharingKey } from './subscription-events.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { withRequestId, type Outcome } from './outcome.js';
 import type { Answer, GraphQLRequest, OperationState, Refusal, RequestState, Stage } from './stage.js';
@@ -149,40 +150,7 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
       return answerOf(operation, started);
     }
     const label = metrics?.operationLabel(operation.operation?.name?.value);
-    return { status: 200, body: {}, operation: label, events: shapedEvents(operation, started, () => slots?.give(request)) };
-  }
-
-  /** A subscription's events as Outcomes; `ended` runs once, however the stream ends. */
-  function shapedEvents(operation: OperationState, source: AsyncIterableIterator<ExecutionResult>, ended: () => void): AsyncIterableIterator<Outcome> {
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      ended();
-    };
-    const events: AsyncIterableIterator<Outcome> = {
-      async next() {
-        if (finished) return { value: undefined, done: true };
-        try {
-          const next = await source.next();
-          if (next.done) {
-            finish();
-            return { value: undefined, done: true };
-          }
-          return { value: answerOf(operation, next.value), done: false };
-        } catch (error) {
-          finish();
-          throw error;
-        }
-      },
-      async return() {
-        finish();
-        await source.return?.();
-        return { value: undefined, done: true };
-      },
-      [Symbol.asyncIterator]: () => events,
-    };
-    return events;
+    return { status: 200, body: {}, operation: label, events: shapedEvents(started, (event) => answerOf(operation, event), () => slots?.give(request)) };
   }
 
   /** The executor's result as the client sees it: errors masked and with the request id, shaped by the onAnswer stages. */
@@ -251,24 +219,6 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
   }
 
   return { connect, run };
-}
-
-/**
- * What makes two subscriptions the same one: the document that runs (the
- * authorization stage's, filtered for the caller), its variables, and all
- * the subgraphs learn of the caller (identity, forwarded headers, labels).
- */
-function sharingKey(operation: OperationState): string {
-  const { request, sent } = operation;
-  const identity = request.identity;
-  return JSON.stringify([
-    operation.query,
-    sent.operationName ?? null,
-    sent.variables ?? null,
-    identity ? [identity.kind, identity.subject, identity.client ?? null, [...identity.scopes].sort()] : null,
-    request.clientHeaders ?? null,
-    operation.overrideLabels ? [...operation.overrideLabels].sort() : null,
-  ]);
 }
 
 function isStream(result: ExecutionResult | AsyncIterableIterator<ExecutionResult>): result is AsyncIterableIterator<ExecutionResult> {
