@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Junction side by side with stock @apollo/gateway, in one run.
+ * `npm run bench` (bench/run.ts): Junction side by side with stock @apollo/gateway, in one run.
  *
  * The fixed-data subgraphs (bench/subgraphs.ts) and the load generator
  * (autocannon, in this process) run on one core; each gateway in turn gets
@@ -36,7 +36,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --gateways LIST   which to run, of baseline,junction,junction-2 (default: all)
   --out DIR         where to write the JSON (default bench/results)
   --profile DIR     write each gateway's CPU profile (node --cpu-prof) into DIR
-  --no-save         print only`;
+  --no-save         print only
+
+With --subscriptions, many concurrent subscriptions on one Junction gateway instead (bench/subscriptions.ts).`;
 
 const { values } = parseArgs({
   options: {

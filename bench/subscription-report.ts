@@ -56,13 +56,14 @@ function slope(values: readonly number[]): number {
 /**
  * Growth: the settled heap after unsubscribing, from the second round on (the
  * first still warms code up), rising by more than 1% of what the open
- * subscriptions held per round, i.e. more than a hundredth of them leaked each time.
+ * subscriptions held per round (a hundredth of them leaked each time), and by
+ * more than 1 MiB, below which a few rounds' settled heap moves by itself.
  */
 export function growthOf(rounds: readonly Round[], perSubscriptionHeapKiB: number, subscribers: number): ModeResult['growth'] {
   const measured = rounds.length > 2 ? rounds.slice(1) : rounds;
   const heapMiBPerRound = slope(measured.map((round) => round.closed.heapMiB));
   const rssMiBPerRound = slope(measured.map((round) => round.closed.rssMiB));
-  const tolerance = Math.max(0.01 * ((perSubscriptionHeapKiB * subscribers) / 1024), 0.25);
+  const tolerance = Math.max(0.01 * ((perSubscriptionHeapKiB * subscribers) / 1024), 1);
   return { heapMiBPerRound: fixed(heapMiBPerRound, 2), rssMiBPerRound: fixed(rssMiBPerRound, 2), grew: heapMiBPerRound > tolerance };
 }
 
