@@ -16,10 +16,10 @@ export type GatewaySpec = {
   cores(cpus: { gateway: string; load: string }): string;
 };
 
-const SECRET = 'benchmark-gateway-secret-of-32-characters';
+export const SECRET = 'benchmark-gateway-secret-of-32-characters';
 
 /** The node options `npx junction` runs with: those on bin/junction.js's #! line. */
-const JUNCTION_NODE_OPTIONS =
+export const JUNCTION_NODE_OPTIONS =
   /^#!.*\bnode\b(.*)$/m.exec(readFileSync('bin/junction.js', 'utf8'))?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 
 /**

@@ -128,3 +128,8 @@ export function memoryMiB(pid: number): { rss: number; peak: number } {
   }
   return { rss: rss / 1024, peak: peak / 1024 };
 }
+
+/** Moves another process (all its threads) onto `cpus`. */
+export function pinProcess(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+}

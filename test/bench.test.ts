@@ -36,4 +36,23 @@ describe('npm run bench', () => {
     }
     expect(output).toMatch(/^straight to the accounts subgraph\s+\d+/m);
   });
+
+  it('--subscriptions opens subscriptions, times events to the last subscriber, and checks memory over rounds', { timeout: 240_000 }, async () => {
+    // A tiny scale: 20 subscriptions over 4 connections, 3 rounds (growth is judged from the second), 2 mutations.
+    const bench = run(
+      'node',
+      ['--import', 'tsx', 'bench/run.ts', '--subscriptions', '--subscribers', '20', '--per-connection', '5', '--rounds', '3', '--mutations', '2', '--no-save'],
+      // On Postgres the harness makes (and drops) a database of its own on the test server.
+      { DATABASE_URL: process.env.DATABASE_URL ?? '', JUNCTION_BENCH_DATABASE: process.env.DATABASE_URL ? '' : 'embedded' },
+    );
+    const code = await bench.exited;
+    const output = bench.output();
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/20 subscriptions over 4 graphql-ws connections of 5, 2 mutations, 3 round\(s\)/);
+    // mode, subscriptions, connections, at the subgraph (shared: 1), open s, RSS, heap, KiB/sub x2, three latencies, then missed 0 and errors 0.
+    expect(output).toMatch(/^identical\s+20\s+4\s+1\s+[\d.]+\s+\d+\/\d+\s+\d+\/\d+\s+-?[\d.]+\s+-?[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+0\s+0$/m);
+    expect(output).toMatch(/^distinct\s+20\s+4\s+20\s+[\d.]+\s+\d+\/\d+\s+\d+\/\d+\s+-?[\d.]+\s+-?[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+0\s+0$/m);
+    expect(output).toMatch(/^identical heap MiB(\s+[\d.]+){3}\s+-?[\d.]+\s+no$/m);
+    expect(output).toMatch(/^distinct heap MiB(\s+[\d.]+){3}\s+-?[\d.]+\s+no$/m);
+  });
 });
