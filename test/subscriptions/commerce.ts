@@ -46,7 +46,7 @@ export function upstreamSockets(stack: TestStack, subgraph: 'reviews' | 'invento
 }
 
 /** A WebSocket class for graphql-ws's `webSocketImpl` that sends `headers` with the upgrade, as a Node client can (a browser cannot). */
-export function webSocketWithHeaders(headers: Record<string, string>): typeof WebSocket {
+export function webSocketWithHeaders(headers: Record<string, string>) {
   return class extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols, { headers });
@@ -92,3 +92,22 @@ export async function streamingPost(
 
 export const SSE = 'text/event-stream';
 export const MULTIPART = 'multipart/mixed;subscriptionSpec="1.0", application/json';
+
+type Sample = { name: string; labels: Record<string, string>; value: number };
+
+/** The sum of the gateway's /metrics samples named `name` whose labels include `labels` (Prometheus text format). */
+export async function gatewayMetric(stack: TestStack, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const response = await fetch(stack.gatewayUrl.replace(/\/graphql$/, '/metrics'));
+  expect(response.status).toBe(200);
+  const samples: Sample[] = [];
+  for (const line of (await response.text()).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line)!;
+    const parsed: Record<string, string> = {};
+    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) parsed[key!] = value!;
+    samples.push({ name: match[1]!, labels: parsed, value: Number(match[3]) });
+  }
+  return samples
+    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .reduce((sum, sample) => sum + sample.value, 0);
+}

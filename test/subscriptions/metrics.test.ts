@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld } from '../../scripts/seed/world.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { MULTIPART, readUntil, streamingPost, subscribed, writeReview } from './commerce.js';
+import { gatewayMetric, MULTIPART, readUntil, streamingPost, subscribed, writeReview } from './commerce.js';
 import { collect, sseClient, wsClient } from './support.js';
 
 /**
@@ -18,29 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-type Sample = { name: string; labels: Record<string, string>; value: number };
-
-/** The gateway's /metrics, parsed from the Prometheus text format. */
-async function scrape(): Promise<Sample[]> {
-  const response = await fetch(stack.gatewayUrl.replace(/\/graphql$/, '/metrics'));
-  expect(response.status).toBe(200);
-  const samples: Sample[] = [];
-  for (const line of (await response.text()).split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line)!;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
-    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
-/** The sum of the samples named `name` whose labels include `labels`. */
-async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-  return (await scrape())
-    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
-    .reduce((sum, sample) => sum + sample.value, 0);
-}
+const metric = (name: string, labels: Record<string, string> = {}) => gatewayMetric(stack, name, labels);
 
 const NEW_REVIEWS = 'subscription NewReviews { reviewAdded { body author { username } } }';
 const ACTIVE = 'junction_gateway_subscriptions_active';
