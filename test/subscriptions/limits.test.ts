@@ -4,7 +4,7 @@ import type WebSocket from 'ws';
 import { createApiKey } from '#gateway/stages/identify/api-keys.js';
 import { generateWorld } from '../../scripts/seed/world.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { SSE, streamingPost, subscribed, upstreamSockets, writeReview } from './commerce.js';
+import { gatewayMetric, SSE, streamingPost, subscribed, upstreamSockets, writeReview } from './commerce.js';
 import { collect, rawSocket, wsClient } from './support.js';
 
 /**
@@ -84,7 +84,7 @@ describe('subscriptions per connection and per client', () => {
 const HEAVY = `subscription { reviewAdded { ${Array.from({ length: 100 }, (_, index) => `b${index}: body`).join(' ')} } }`;
 const heavyBody = (index: number) => `${index} `.padEnd(5_000, 'x');
 
-/** A graphql-ws connection that identifies with `key`, subscribes to HEAVY, and whose socket the test can stop reading. */
+/** A graphql-ws connection that identifies with `key`, subscribes to HEAVY, then stops reading until `resume()`. */
 async function pausable(key: string) {
   const raw = rawSocket(stack.gatewayUrl);
   await raw.opened;
@@ -93,7 +93,8 @@ async function pausable(key: string) {
   raw.send({ id: 'heavy', type: 'subscribe', payload: { query: HEAVY } });
   raw.messages.length = 0;
   const socket = (raw.socket as WebSocket & { _socket: NodeJS.ReadableStream })._socket;
-  return { ...raw, pause: () => socket.pause(), resume: () => socket.resume() };
+  socket.pause();
+  return { ...raw, resume: () => socket.resume() };
 }
 
 /** Waits until the gateway holds no connection to reviews (those of earlier scenarios closed); returns that none. */
@@ -106,13 +107,7 @@ describe('a consumer that stops reading', () => {
   it('over graphql-ws is closed 4008, and its subscription ends at the subgraph', async () => {
     const before = await quiet();
     const slow = await pausable(keys.slow);
-    await subscribed();
-    expect(reviewSockets.open).toBe(before + 1);
-    slow.pause();
-    let written = 0;
-    // Until the gateway lets go of the subgraph; far fewer than this fill every buffer on the way.
-    while (reviewSockets.open > before && written < 80) await writeReview(stack, world, 0, heavyBody(written++));
-    await expect.poll(() => reviewSockets.open).toBe(before);
+    const written = await fillUntilLetGo(before, 0);
     slow.resume();
     expect(await slow.closed).toEqual({ code: 4008, reason: 'Slow consumer: events waited past SUBSCRIPTION_QUEUE_SIZE' });
     expect(slow.messages.length).toBeLessThan(written);
@@ -127,7 +122,6 @@ describe('a consumer that stops reading', () => {
     await subscribed();
     // One subscription at the subgraph for the two of them.
     expect(reviewSockets.open).toBe(before + 1);
-    slow.pause();
     const count = 30;
     for (let index = 0; index < count; index++) await writeReview(stack, world, 1, heavyBody(index));
     const received = await healthy.received(count, 30_000);
@@ -142,19 +136,8 @@ describe('a consumer that stops reading', () => {
 
   it('over SSE gets a last SUBSCRIPTION_CONSUMER_TOO_SLOW event, and its subscription ends at the subgraph', async () => {
     const before = await quiet();
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const body = JSON.stringify({ query: HEAVY });
-      const sent = request(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: SSE, 'x-api-key': keys.sse } }, resolve);
-      sent.once('error', reject);
-      sent.end(body);
-    });
-    expect(response.statusCode).toBe(200);
-    response.pause();
-    await subscribed();
-    expect(reviewSockets.open).toBe(before + 1);
-    let written = 0;
-    while (reviewSockets.open > before && written < 80) await writeReview(stack, world, 2, heavyBody(written++));
-    await expect.poll(() => reviewSockets.open).toBe(before);
+    const response = await pausedSse(keys.sse);
+    const written = await fillUntilLetGo(before, 2);
     let text = '';
     response.setEncoding('utf8');
     response.on('data', (chunk: string) => (text += chunk));
@@ -167,4 +150,42 @@ describe('a consumer that stops reading', () => {
       errors: [{ message: expect.stringContaining('slower than they came'), extensions: { code: 'SUBSCRIPTION_CONSUMER_TOO_SLOW' } }],
     });
   }, 60_000);
+
+  it('that never reads again is let go within seconds, over graphql-ws and SSE: its connection and its place among the active', async () => {
+    const before = await quiet();
+    const slow = await pausable(keys.slow);
+    const response = await pausedSse(keys.sse);
+    await fillUntilLetGo(before, 0);
+    // Neither client reads again: the gateway does not keep their sockets, buffers and gauges until they do.
+    await expect.poll(() => gatewayMetric(stack, 'junction_gateway_subscriptions_active'), { timeout: 15_000, interval: 500 }).toBe(0);
+    await expect.poll(() => gatewayMetric(stack, 'junction_gateway_websocket_connections'), { timeout: 15_000, interval: 500 }).toBe(0);
+    slow.socket.terminate();
+    response.destroy();
+  }, 60_000);
 });
+
+/** An SSE subscription to HEAVY with `key`, over a plain HTTP request whose response the test has stopped reading. */
+async function pausedSse(key: string): Promise<IncomingMessage> {
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const sent = request(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: SSE, 'x-api-key': key } }, resolve);
+    sent.once('error', reject);
+    sent.end(JSON.stringify({ query: HEAVY }));
+  });
+  expect(response.statusCode).toBe(200);
+  response.pause();
+  return response;
+}
+
+/**
+ * Writes heavy reviews of the `productIndex`th product until the gateway lets
+ * go of the subgraph (the paused consumers were ended); far fewer than the
+ * bound fill every buffer on the way. Returns how many were written.
+ */
+async function fillUntilLetGo(before: number, productIndex: number): Promise<number> {
+  await subscribed();
+  expect(reviewSockets.open).toBeGreaterThan(before);
+  let written = 0;
+  while (reviewSockets.open > before && written < 80) await writeReview(stack, world, productIndex, heavyBody(written++));
+  await expect.poll(() => reviewSockets.open).toBe(before);
+  return written;
+}
