@@ -46,7 +46,7 @@ describe('subscriptions per connection and per client', () => {
     await subscribed();
     const id = await writeReview(stack, world, 1, 'In the freed place.');
     expect(await again.received(1)).toEqual([{ data: { reviewAdded: { id } } }]);
-    expect(open[0]!.results).toHaveLength(2);
+    expect((await open[0]!.received(2))[1]).toEqual({ data: { reviewAdded: { body: 'In the freed place.' } } });
     await client.dispose();
   });
 
