@@ -201,7 +201,7 @@ export const GATEWAY_SETTINGS = {
     group: 'Gateway: subscriptions',
     usedBy: 'gateway',
     meaning:
-      'Events one subscription may hold for a client that reads slower than they come. One more closes it: WebSocket code 4008, or a last `SUBSCRIPTION_CONSUMER_TOO_SLOW` error on SSE and multipart, so memory stays bounded.',
+      'Events one subscription may hold for a client that reads slower than they come. One more closes it: WebSocket code 4008, or a last `SUBSCRIPTION_CONSUMER_TOO_SLOW` error on SSE and multipart, so memory stays bounded; a client that reads nothing of it within 5 s is cut.',
   },
   WS_INIT_TIMEOUT_MS: {
     group: 'Gateway: subscriptions',

@@ -8,6 +8,14 @@
  * code, a last error event). Memory per subscription stays bounded whatever
  * the client does.
  */
+/**
+ * How long a consumer ended for falling behind has to read what was already
+ * written and the protocol's last word (a close frame, a last event) before its
+ * connection is cut: one that never reads again must not hold a socket, its
+ * buffers and a place among the active subscriptions until it goes.
+ */
+export const SLOW_CONSUMER_GRACE_MS = 5_000;
+
 export type EventQueueOptions = {
   /** Events that may wait for the client at once. */
   size: number;

@@ -8,7 +8,7 @@ import type { GatewaySettings } from '#lib/env.js';
 import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { markFailed, serveInSpan, tracing } from '#lib/telemetry.js';
-import { queueEvents } from '#gateway/pipeline/event-queue.js';
+import { queueEvents, SLOW_CONSUMER_GRACE_MS } from '#gateway/pipeline/event-queue.js';
 import type { OperationRunner } from '#gateway/pipeline/operation-runner.js';
 import type { Outcome, OutcomeRecorder } from '#gateway/pipeline/outcome.js';
 import type { RequestState } from '#gateway/pipeline/stage.js';
@@ -195,7 +195,13 @@ export function createGraphQLWsServer(options: GraphQLWsOptions): GraphQLWsServe
       }
       const events = queueEvents(outcome.events, {
         size: settings.queueSize,
-        onOverflow: () => close(SLOW_CONSUMER_CLOSE_CODE, 'Slow consumer: events waited past SUBSCRIPTION_QUEUE_SIZE'),
+        onOverflow: () => {
+          close(SLOW_CONSUMER_CLOSE_CODE, 'Slow consumer: events waited past SUBSCRIPTION_QUEUE_SIZE');
+          // A client that never reads again would not answer the close either (ws waits 30 s for it): cut it sooner.
+          const cut = setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS);
+          cut.unref();
+          ws.once('close', () => clearTimeout(cut));
+        },
       });
       operations.set(id, events);
       const closed = options.metrics?.opened(outcome.operation, 'graphql-ws');

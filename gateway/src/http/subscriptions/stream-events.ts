@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
-import { queueEvents } from '#gateway/pipeline/event-queue.js';
+import { queueEvents, SLOW_CONSUMER_GRACE_MS } from '#gateway/pipeline/event-queue.js';
 import type { Outcome } from '#gateway/pipeline/outcome.js';
 import type { SubscriptionMetrics, SubscriptionProtocol } from '#gateway/pipeline/subscription-metrics.js';
 import { GOING_AWAY_MESSAGE, type OpenSubscriptions } from './open-subscriptions.js';
@@ -53,7 +53,11 @@ export function streamEvents(
     size: settings.queueSize,
     onOverflow: () => {
       const message = `This client read events slower than they came: more than ${settings.queueSize} waited, and the subscription is closed.`;
-      last = format.fatal({ message, extensions: { code: 'SUBSCRIPTION_CONSUMER_TOO_SLOW' } }, first);
+      // Ended now, not once the client reads again, which it may never do: it has the grace to read the last word.
+      end(format.fatal({ message, extensions: { code: 'SUBSCRIPTION_CONSUMER_TOO_SLOW' } }, first));
+      const cut = setTimeout(() => res.destroy(), SLOW_CONSUMER_GRACE_MS);
+      cut.unref();
+      res.once('close', () => clearTimeout(cut));
     },
   });
   const closed = settings.metrics?.opened(outcome.operation, format.protocol);
