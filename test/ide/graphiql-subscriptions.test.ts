@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('GraphiQL on /graphql in chromium', () => {
-  it('runs a subscription over graphql-ws and shows each event in the result pane', { timeout: 60_000 }, async () => {
+  it('runs a subscription over graphql-ws and shows each event in the result pane', { timeout: 90_000 }, async () => {
     const { page, requested } = await browser.open();
     page.setDefaultTimeout(15_000);
     const refused: string[] = [];
@@ -43,19 +43,21 @@ describe('GraphiQL on /graphql in chromium', () => {
     await queryEditor.click();
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type(SUBSCRIPTION);
+    const connected = page.waitForEvent('websocket');
     await page.getByRole('button', { name: 'Execute query (Ctrl-Enter)' }).click();
+    await connected;
 
     // The subscription opens at the subgraph in its own time: write until one review shows.
     const result = page.getByRole('region', { name: 'Result Window' });
     let shown = false;
-    for (let attempt = 0; attempt < 20 && !shown; attempt++) {
+    for (let attempt = 0; attempt < 25 && !shown; attempt++) {
       await commerce.review(gateway.url, 0, `Warming up ${attempt}.`);
       shown = await result
         .locator('.CodeMirror-line', { hasText: 'Warming up' })
-        .waitFor({ timeout: 500 })
+        .waitFor({ timeout: 1_000 })
         .then(() => true, () => false);
     }
-    expect({ shown, refused }).toEqual({ shown: true, refused: [] });
+    expect({ shown, refused, sockets, pane: shown ? '' : await result.innerText() }).toEqual({ shown: true, refused: [], sockets: [expect.any(String)], pane: '' });
 
     await commerce.review(gateway.url, 1, 'Seen in GraphiQL.');
     await result.locator('.CodeMirror-line', { hasText: 'Seen in GraphiQL.' }).waitFor();
