@@ -1,3 +1,4 @@
+import { createClient as createSseClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld } from '../../scripts/seed/world.js';
 import type { GatewayProcess } from '../support/gateway-process.js';
@@ -9,8 +10,8 @@ import { collect, wsClient, wsUrl } from './support.js';
  * SIGTERM to a `junction gateway` process with subscriptions open on each
  * protocol: every client is told the gateway is going away (graphql-ws close
  * 1001, a last SHUTTING_DOWN part for multipart, an SSE stream ended without
- * `complete`), the process exits 0 without waiting out its grace period, and a
- * graphql-ws client that retries carries on at another gateway.
+ * `complete`), the process exits 0 without waiting out its grace period, and
+ * graphql-ws and graphql-sse clients that retry carry on at another gateway.
  */
 const GRACE_MS = 10_000;
 const DELAY_MS = 500;
@@ -27,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => commerce?.close());
 
 describe('SIGTERM to a gateway process with open subscriptions', () => {
-  it('tells every client it is going away, exits 0 at once, and a retrying client reconnects elsewhere', { timeout: 60_000 }, async () => {
+  it('tells every client it is going away, exits 0 at once, and retrying graphql-ws and graphql-sse clients reconnect elsewhere', { timeout: 60_000 }, async () => {
     // A graphql-ws client without retries sees the close itself.
     const closes: number[] = [];
     const plain = wsClient(leaving.url, { on: { closed: (event) => closes.push((event as { code: number }).code) } });
@@ -41,13 +42,22 @@ describe('SIGTERM to a gateway process with open subscriptions', () => {
       on: { closed: () => (target = staying.url) },
     });
     const retryingEvents = collect<{ data: { reviewAdded: { body: string } } }>(retrying, { query: REVIEW_ADDED });
+    // The same over graphql-sse: a stream that ends without `complete` is a dropped connection, which it retries.
+    let sseTarget = leaving.url;
+    const retryingSse = createSseClient({
+      url: () => sseTarget,
+      retryAttempts: 5,
+      retry: () => new Promise((resolve) => setTimeout(resolve, 100)),
+      on: { connecting: (reconnecting) => void (reconnecting && (sseTarget = staying.url)) },
+    });
+    const retryingSseEvents = collect<{ data: { reviewAdded: { body: string } } }>(retryingSse, { query: REVIEW_ADDED });
     const multipart = await openStream(leaving.url, MULTIPART, REVIEW_ADDED);
     const sse = await openStream(leaving.url, EVENT_STREAM, REVIEW_ADDED);
     expect([multipart.status, sse.status]).toEqual([200, 200]);
 
     // Every subscription is open at the subgraph: each has heard a review.
     const heardByAll = () =>
-      Math.min(plainEvents.results.length, retryingEvents.results.length, count(multipart.text(), '"payload":{'), count(sse.text(), 'event: next'));
+      Math.min(plainEvents.results.length, retryingEvents.results.length, retryingSseEvents.results.length, count(multipart.text(), '"payload":{'), count(sse.text(), 'event: next'));
     await untilLive(heardByAll, () => commerce.review(staying.url, 0, 'Before the shutdown.'));
 
     const signalled = Date.now();
@@ -69,12 +79,18 @@ describe('SIGTERM to a gateway process with open subscriptions', () => {
     expect(events).toContain('event: next');
     expect(events).not.toContain('event: complete');
 
-    // The retrying client subscribed again at the other gateway, and hears the next review there.
-    const before = retryingEvents.results.length;
-    await untilLive(() => retryingEvents.results.length - before, () => commerce.review(staying.url, 1, 'After the move.'));
-    expect(retryingEvents.results.at(-1)).toEqual({ data: commerce.expected(1, 'After the move.') });
-    expect(await Promise.race([retryingEvents.ended, Promise.resolve('still open')])).toBe('still open');
-    retryingEvents.dispose();
+    // The retrying clients subscribed again at the other gateway, and hear the next review there.
+    const before = [retryingEvents.results.length, retryingSseEvents.results.length] as const;
+    await untilLive(
+      () => Math.min(retryingEvents.results.length - before[0], retryingSseEvents.results.length - before[1]),
+      () => commerce.review(staying.url, 1, 'After the move.'),
+    );
+    for (const events of [retryingEvents, retryingSseEvents]) {
+      expect(events.results.at(-1)).toEqual({ data: commerce.expected(1, 'After the move.') });
+      expect(await Promise.race([events.ended, Promise.resolve('still open')])).toBe('still open');
+      events.dispose();
+    }
+    retryingSse.dispose();
     await Promise.all([retrying.dispose(), plain.dispose()]);
   });
 
