@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld } from '../../scripts/seed/world.js';
 import { launchBrowser, type HeadlessBrowser } from '../support/browser.js';
 import type { GatewayProcess } from '../support/gateway-process.js';
-import { startCommerce, type Commerce } from '../subscriptions/processes.js';
+import { startCommerce, type Commerce } from '../subscriptions/commerce.js';
 
 /**
  * A subscription run in GraphiQL on /graphql, in Debian's chromium, against a

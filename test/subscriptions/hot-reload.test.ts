@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld } from '../../scripts/seed/world.js';
 import type { GatewayProcess } from '../support/gateway-process.js';
 import { loggedTimes, replaceFile } from '../support/hot-reload.js';
-import { REVIEW_ADDED, startCommerce, untilLive, type Commerce } from './processes.js';
+import { REVIEW_ADDED, startCommerce, untilLive, type Commerce } from './commerce.js';
 import { collect, wsClient } from './support.js';
 
 /**

@@ -2,7 +2,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld } from '../../scripts/seed/world.js';
 import type { GatewayProcess } from '../support/gateway-process.js';
-import { REVIEW_ADDED, startCommerce, untilLive, type Commerce } from './processes.js';
+import { REVIEW_ADDED, startCommerce, untilLive, type Commerce } from './commerce.js';
 import { EVENT_STREAM, MULTIPART, openStream } from './streams.js';
 import { collect, wsClient, wsUrl } from './support.js';
 
