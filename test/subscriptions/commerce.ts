@@ -8,12 +8,14 @@ import { post } from '../support/graphql.js';
 import { freePorts, run, type Running } from '../support/processes.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
-/**
+/*
  * The commerce supergraph with `junction gateway` processes in front, as an
  * operator runs it: the subgraphs in this process on a database child
  * processes share (the real Postgres, or the embedded one served over its
  * socket), each gateway and any extra reviews subgraph a process of its own.
  */
+
+/** A new review with fields from three subgraphs: reviews, accounts (author) and products (name). */
 export const REVIEW_ADDED = 'subscription($upc: String) { reviewAdded(upc: $upc) { body author { username } product { upc name } } }';
 
 export type Commerce = {
