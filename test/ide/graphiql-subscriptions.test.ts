@@ -13,6 +13,9 @@ import { startCommerce, type Commerce } from '../subscriptions/commerce.js';
 const world = generateWorld({ users: 3, products: 3, reviews: 3 });
 const SUBSCRIPTION = 'subscription { reviewAdded { body } }';
 
+/** What the page's own code sees (the tests are compiled without the DOM's types). */
+type PageGlobals = { localStorage: { getItem(key: string): string | null } };
+
 let commerce: Commerce;
 let gateway: GatewayProcess;
 let browser: HeadlessBrowser;
@@ -42,7 +45,10 @@ describe('GraphiQL on /graphql in chromium', () => {
     await queryEditor.waitFor();
     await queryEditor.click();
     await page.keyboard.press('ControlOrMeta+A');
-    await page.keyboard.type(SUBSCRIPTION);
+    // Pasted, so that no autocompletion hint is open to take the click. GraphiQL takes an edit in 100 ms
+    // later (a debounce, which also stores it): a click sooner would run the text before it.
+    await page.keyboard.insertText(SUBSCRIPTION);
+    await page.waitForFunction((text) => (globalThis as unknown as PageGlobals).localStorage.getItem('graphiql:query') === text, SUBSCRIPTION);
     const connected = page.waitForEvent('websocket');
     await page.getByRole('button', { name: 'Execute query (Ctrl-Enter)' }).click();
     await connected;
@@ -57,7 +63,7 @@ describe('GraphiQL on /graphql in chromium', () => {
         .waitFor({ timeout: 1_000 })
         .then(() => true, () => false);
     }
-    expect({ shown, refused, sockets, pane: shown ? '' : await result.innerText() }).toEqual({ shown: true, refused: [], sockets: [expect.any(String)], pane: '' });
+    expect({ shown, refused, pane: shown ? '' : await result.innerText() }).toEqual({ shown: true, refused: [], pane: '' });
 
     await commerce.review(gateway.url, 1, 'Seen in GraphiQL.');
     await result.locator('.CodeMirror-line', { hasText: 'Seen in GraphiQL.' }).waitFor();
