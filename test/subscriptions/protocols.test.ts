@@ -144,4 +144,14 @@ describe('a subscription over HTTP needs a streaming media type', () => {
     expect(body.errors[0]!.extensions.code).toBe('NOT_ACCEPTABLE');
     expect(body.errors[0]!.message).toMatch(/graphql-ws/);
   });
+
+  it('gives Apollo’s multipart framing only to a client that names subscriptionSpec: plain multipart/mixed is @defer’s, and is refused', async () => {
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, multipart/mixed' },
+      body: JSON.stringify({ query: 'subscription { reviewAdded { id } }' }),
+    });
+    expect(response.status).toBe(406);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
 });

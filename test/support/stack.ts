@@ -44,11 +44,12 @@ export async function startTestStack(
   /**
    * `contracts`: to serve beside the supergraph (e.g. contracts.yaml's), to the clients CONTRACT_CLIENTS maps to them.
    * `logs`: where every service's log lines go (JSON), instead of nowhere; set LOG_LEVEL in the env to see them.
+   * `shared`: child processes (a second subgraph, gateway processes) use the database too (createTestDatabase's `shared`).
    */
-  { contracts, logs }: { contracts?: readonly Contract[]; logs?: NodeJS.WritableStream } = {},
+  { contracts, logs, shared }: { contracts?: readonly Contract[]; logs?: NodeJS.WritableStream; shared?: boolean } = {},
 ): Promise<TestStack> {
   const statements: string[] = [];
-  const database = await createTestDatabase({ onQuery: (sql) => statements.push(sql) });
+  const database = await createTestDatabase({ onQuery: (sql) => statements.push(sql), ...(shared ? { shared } : {}) });
   const idp = await createIdentityProvider();
   const env = testEnv({ JWKS_FILE: idp.jwksFile, RATE_LIMIT: 'false', ...envOverrides });
   try {

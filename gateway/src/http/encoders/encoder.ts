@@ -13,6 +13,12 @@ export type Encoder = {
   readonly contentType: string;
   /** Whether it writes a subscription's events (Outcome.events) as they come: SSE and multipart do, JSON does not. */
   readonly streams?: true;
+  /**
+   * A parameter (lower case) the client's Accept range must name for this
+   * encoder to stream to it: Apollo's multipart subscriptions are for clients
+   * that ask for `subscriptionSpec`, not for every `multipart/mixed`.
+   */
+  readonly requiresParameter?: string;
   /** Writes answers in parts (`@defer`): chosen only for an answer with `subsequent` payloads; any other goes in the client's best JSON type. */
   readonly incremental?: boolean;
   /** Writes one operation's answer, or a batch's. */
@@ -47,17 +53,22 @@ export function createAnswerWriter(encoders: readonly [Encoder, ...Encoder[]]): 
   // Encoders that stream (SSE, multipart) answer only a client that names them: never a wildcard's default.
   const plain = encoders.filter((encoder) => !encoder.streams);
   const streaming = encoders.filter((encoder) => encoder.streams);
+  // A subscription's events go to an encoder that streams them, one the client named, whatever it prefers for answers.
+  const chooseStream = cached((accept) => {
+    if (streaming.length === 0 || accept === undefined) return undefined;
+    const named = new Set(parseAccept(accept).flatMap((range) => range.parameters.map(([name]) => name)));
+    const candidates = streaming.filter((encoder) => !encoder.requiresParameter || named.has(encoder.requiresParameter));
+    return candidates.length > 0 ? negotiate(accept, candidates, { namedOnly: true }) : undefined;
+  });
   // Clients send a handful of distinct headers: each is negotiated once, not twice per request.
   const choose = cached((accept) => {
     const answer = negotiate(accept, plain);
-    const stream = streaming.length > 0 ? negotiate(accept, streaming, { namedOnly: true }) : undefined;
+    const stream = chooseStream(accept);
     if (!stream || !answer) return stream ?? answer;
     // Both acceptable: the client's higher weight decides, and a tie is a plain answer.
     const ranges = parseAccept(accept ?? '');
     return weightOf(ranges, stream.contentType) > weightOf(ranges, answer.contentType) ? stream : answer;
   });
-  // A subscription's events go to an encoder that streams them, one the client named, whatever it prefers for answers.
-  const chooseStream = cached((accept) => (streaming.length > 0 ? negotiate(accept, streaming, { namedOnly: true }) : undefined));
   // For a client that reads parts, an answer that has none goes in the JSON type it accepts best.
   const whole = encoders.filter((encoder) => !encoder.incremental) as unknown as readonly [Encoder, ...Encoder[]];
   const wholeWriter = whole.length < encoders.length ? createAnswerWriter(whole) : undefined;

@@ -60,6 +60,7 @@ export function eventStreamEncoders(settings: StreamSettings): [Encoder, Encoder
     {
       contentType: 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"',
       streams: true,
+      requiresParameter: 'subscriptionspec',
       write(res, outcome, status, headers) {
         if (Array.isArray(outcome) || !outcome.events) return applicationJson.write(res, outcome, status, headers);
         streamEvents(res, { ...outcome, events: outcome.events }, status, headers, multipart, settings);
