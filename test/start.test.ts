@@ -28,13 +28,20 @@ beforeAll(async () => {
     ...(await junctionPorts()).env,
   };
 });
+/** Junctions started and not yet stopped: a test that fails or times out midway must leave none running. */
+const running = new Set<ReturnType<typeof run>>();
 afterAll(async () => {
+  for (const junction of running) {
+    junction.terminate();
+    await junction.groupGone().catch(() => {});
+  }
   await database?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
 async function start() {
   const junction = run('npm', ['start'], env);
+  running.add(junction);
   const [, url] = await junction.waitFor(/Junction is running: (\S+)/);
   return { junction, url: url! };
 }
@@ -42,6 +49,7 @@ async function start() {
 /** Ctrl-C: npm ends by the signal, Junction by finishing its shutdown; nothing is left running. */
 async function stop(junction: ReturnType<typeof run>) {
   junction.interrupt();
+  running.delete(junction);
   expect([0, 'SIGINT']).toContain(await junction.exited);
   await junction.groupGone();
   expect(junction.output()).toMatch(/Stopping Junction/);
