@@ -63,7 +63,10 @@ describe('the IDE page', () => {
       .digest('base64');
 
     expect(others).toEqual([]);
-    expect(bootstrap).toContain('GraphiQL.createFetcher({ url: config.endpoint })');
+    expect(bootstrap).toContain('GraphiQL.createFetcher({');
+    expect(bootstrap).toContain('url: config.endpoint');
+    // Subscriptions over graphql-ws to the page's own host and path.
+    expect(bootstrap).toContain("subscriptionUrl: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + config.endpoint");
     expect(bootstrap).toContain('ReactDOM.createRoot');
     expect(renderIdePage({ endpoint: '/other', defaultQuery: '{ b }' })).toContain(`<script>${bootstrap}</script>`);
     expect(csp).toContain(`script-src 'self' 'sha256-${hash}'`);

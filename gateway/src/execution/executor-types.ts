@@ -52,6 +52,8 @@ export type Executor = {
    * the subgraph's circuit open).
    */
   subscribe(request: ExecutionRequest): Promise<ExecutionResult | EventStream>;
+  /** Subscriptions open on it now. */
+  readonly openSubscriptions: number;
   /** Resolves once no subscription is open on it: a replaced supergraph is kept for those that are (served-supergraphs.ts). */
   drained(): Promise<void>;
   /** Stops its planning threads: once no request runs on it (a replaced supergraph's, after its requests' deadline). */

@@ -264,6 +264,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
       });
     },
     drained: () => (open === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve))),
+    get openSubscriptions() {
+      return open;
+    },
   };
 }
 

@@ -100,8 +100,9 @@ export function createServedSupergraphs(options: ServedSupergraphsOptions): Serv
       const { executor } = previous;
       retiring.add(executor);
       // Its open subscriptions run on it to their end: its subgraph clients stay until then.
+      // (Held only when it has some: the clients the new supergraph no longer names retire now, and the reload says so.)
       const previousUsed = usedBy.get(contract);
-      if (previousUsed) held.set(executor, previousUsed);
+      if (previousUsed && executor.openSubscriptions > 0) held.set(executor, previousUsed);
       const drained = executor.drained().then(() => {
         held.delete(executor);
         retireUnused();
