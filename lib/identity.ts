@@ -18,6 +18,12 @@ export type Identity = {
   rateLimit?: { burst: number; perSecond: number };
   /** A per-credential limit on an operation's estimated cost, overriding its contract's and MAX_COST. */
   maxCost?: number;
+  /**
+   * When the credential stops being accepted, in milliseconds since the epoch:
+   * a JWT's `exp` plus the clock tolerance. A subscription opened with it ends
+   * then (pipeline/credential-expiry.ts).
+   */
+  expiresAt?: number;
 };
 
 export const GATEWAY_HEADER = 'x-junction-gateway';

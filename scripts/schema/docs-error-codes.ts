@@ -193,6 +193,11 @@ export function errorCodes(settings: DocsSettings): Entries {
       meaning: 'Your client read a subscription’s events slower than they came, and too many waited: the subscription was closed.',
       action: 'Read events as they come (do slow work elsewhere), then subscribe again.',
     },
+    SUBSCRIPTION_JWT_EXPIRED: {
+      status: 'a last event (SSE, multipart); over graphql-ws the connection closes 4403',
+      meaning: 'The token your subscription was opened with has expired (its `exp`), so the subscription ended there.',
+      action: 'Subscribe again with a new token. graphql-ws clients reconnect by themselves: give `connectionParams` as a function that returns a fresh token.',
+    },
     SHUTTING_DOWN: {
       status: 'a last multipart part; WebSocket close code 1001',
       meaning: 'The instance serving your subscription is shutting down.',

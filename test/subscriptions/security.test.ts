@@ -144,6 +144,59 @@ describe('the caller is identified once, at connect', () => {
   });
 });
 
+describe('a token does not outlive its expiry', () => {
+  it('graphql-ws closes 4403 at the expiry and its client resubscribes with a fresh token; SSE and multipart end with SUBSCRIPTION_JWT_EXPIRED', async () => {
+    // Expired a second from now; the gateway accepts it 5 s more (its clock tolerance), then ends what it opened.
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    const expiring = await stack.idp.token(String(author.id), { scopes: ['read:email'], expiresIn: exp });
+    let token = expiring;
+    const closes: number[] = [];
+    let connections = 0;
+    const ws = wsClient(stack.gatewayUrl, {
+      connectionParams: () => ({ Authorization: `Bearer ${token}` }),
+      retryAttempts: 2,
+      retryWait: () => Promise.resolve(),
+      on: { connected: () => void connections++, closed: (event) => void closes.push((event as { code: number }).code) },
+    });
+    const overWs = collect<EmailEvent>(ws, { query: EMAILS });
+    const sse = sseClient(stack.gatewayUrl, { authorization: `Bearer ${expiring}` });
+    const overSse = collect<EmailEvent>(sse, { query: EMAILS });
+    const multipart = await streamingPost(stack.gatewayUrl, MULTIPART, { query: EMAILS }, { authorization: `Bearer ${expiring}` });
+    await subscribed();
+    await writeReview(stack, world, 0, 'Before the expiry.');
+    const before = { data: { reviewAdded: { body: 'Before the expiry.', author: { username: author.username, email: author.email } } } };
+    expect(await overWs.received(1)).toEqual([before]);
+    expect(await overSse.received(1)).toEqual([before]);
+    // What graphql-ws's client gives when it connects again: the token the app has by then.
+    token = await stack.idp.token(String(author.id), { scopes: ['read:email'] });
+
+    const expired = { message: expect.stringContaining('has expired'), extensions: { code: 'SUBSCRIPTION_JWT_EXPIRED' } };
+    expect(await overSse.ended).toEqual({});
+    expect(Date.now()).toBeGreaterThanOrEqual((exp + 5) * 1000);
+    expect(overSse.results).toEqual([before, { errors: [expired] }]);
+    const text = await readUntil(multipart.response, (read) => read.includes('--graphql--'), 20_000);
+    const lastPart = text.split('\r\n--graphql').at(-2)!;
+    expect(JSON.parse(lastPart.slice(lastPart.indexOf('{')))).toEqual({ payload: null, errors: [expired] });
+
+    // graphql-ws: closed 4403, connected again with the new token, and the same subscription goes on.
+    await expect.poll(() => connections, { timeout: 20_000 }).toBe(2);
+    expect(closes).toEqual([4403]);
+    await subscribed();
+    await writeReview(stack, world, 1, 'After the expiry.');
+    expect((await overWs.received(2))[1]).toEqual({ data: { reviewAdded: { ...before.data.reviewAdded, body: 'After the expiry.' } } });
+    await ws.dispose();
+    sse.dispose();
+  }, 40_000);
+
+  it('an expired token is refused at connect, as before: the socket closes 4403 and says why', async () => {
+    const expired = await stack.idp.token(String(author.id), { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const raw = rawSocket(stack.gatewayUrl);
+    await raw.opened;
+    raw.send({ type: 'connection_init', payload: { Authorization: `Bearer ${expired}` } });
+    expect(await raw.closed).toEqual({ code: 4403, reason: 'The token has expired.' });
+  });
+});
+
 describe('the stages run at subscribe', () => {
   const refusal = async (connectionParams: Record<string, unknown>, payload: { query: string; extensions?: Record<string, unknown> }) => {
     const client = wsClient(stack.gatewayUrl, { connectionParams });

@@ -150,7 +150,8 @@ export function createOperationRunner(options: RunnerOptions): OperationRunner {
       return answerOf(operation, started);
     }
     const label = metrics?.operationLabel(operation.operation?.name?.value);
-    return { status: 200, body: {}, operation: label, events: shapedEvents(started, (event) => answerOf(operation, event), () => slots?.give(request)) };
+    const events = shapedEvents(started, (event) => answerOf(operation, event), () => slots?.give(request));
+    return { status: 200, body: {}, operation: label, events, expiresAt: request.identity?.expiresAt };
   }
 
   /** The executor's result as the client sees it: errors masked and with the request id, shaped by the onAnswer stages. */

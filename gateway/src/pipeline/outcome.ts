@@ -26,6 +26,8 @@ export type Outcome = {
    * subscription at the subgraph.
    */
   events?: AsyncIterableIterator<Outcome> | undefined;
+  /** When the credential that opened the subscription expires (Identity.expiresAt): its stream ends then (credential-expiry.ts). */
+  expiresAt?: number | undefined;
   /** When an event's data arrived from the subgraph (performance.now()): its latency is measured to the client's socket. */
   receivedAt?: number | undefined;
 };

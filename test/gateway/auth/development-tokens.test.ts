@@ -68,7 +68,7 @@ describe('development keys', () => {
     const dataDir = join(dir, 'dev-round-trip');
     const signed = await signDevelopmentToken({ dataDir, subject: '42', scopes: ['a', 'b'], expiresIn: '5m', audience: 'junction' });
     const verify = await developmentJwtVerifier({ dataDir, audience: 'junction' });
-    expect(await verify(signed)).toEqual({ kind: 'user', subject: '42', scopes: ['a', 'b'] });
+    expect(await verify(signed)).toEqual({ kind: 'user', subject: '42', scopes: ['a', 'b'], expiresAt: expect.any(Number) });
     const elsewhere = await developmentJwtVerifier({ dataDir, audience: 'another-api' });
     expect(await refusal(elsewhere(signed))).toEqual(unauthenticated('The token is not for this API (audience).'));
     const otherKeys = await developmentJwtVerifier({ dataDir: join(dir, 'dev-other'), audience: 'junction' });
@@ -83,7 +83,7 @@ describe('the verifier the environment asks for', () => {
     const dataDir = join(dir, 'env-development');
     const verify = await jwtVerifierFromEnv({ ...base, JUNCTION_DATA_DIR: dataDir, production: false });
     const signed = await signDevelopmentToken({ dataDir, subject: '7', audience: 'junction' });
-    expect(await verify(signed)).toEqual({ kind: 'user', subject: '7', scopes: [] });
+    expect(await verify(signed)).toEqual({ kind: 'user', subject: '7', scopes: [], expiresAt: expect.any(Number) });
   });
 
   it('in production without a JWKS, accepts no bearer token at all', async () => {
@@ -128,7 +128,7 @@ describe('junction token', () => {
     const verify = await developmentJwtVerifier({ dataDir, audience: 'junction' });
     for (const [index, process] of processes.entries()) {
       const printed = process.output().trim();
-      expect(await verify(printed)).toEqual({ kind: 'user', subject: `u${index}`, scopes: ['read', 'write'] });
+      expect(await verify(printed)).toEqual({ kind: 'user', subject: `u${index}`, scopes: ['read', 'write'], expiresAt: expect.any(Number) });
     }
   });
 

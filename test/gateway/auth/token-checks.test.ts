@@ -44,7 +44,12 @@ describe.each([
 
   it.each(['RS256', 'ES256'] as const)('accepts a %s token, naming its subject', async (alg) => {
     const identity = await verify(await token(alg === 'RS256' ? rs : es, { scope: 'read:products write:reviews' }));
-    expect(identity).toEqual({ kind: 'user', subject: 'user-1', scopes: ['read:products', 'write:reviews'] });
+    expect(identity).toEqual({ kind: 'user', subject: 'user-1', scopes: ['read:products', 'write:reviews'], expiresAt: expect.any(Number) });
+  });
+
+  it('says when the token stops being accepted: its exp plus the clock tolerance, when what it opened ends', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 120;
+    expect((await verify(await token(es, { exp })))?.expiresAt).toBe((exp + 5) * 1000);
   });
 
   it('reads scopes from scp, as a list or a string, and the client from client_id or azp', async () => {
@@ -53,9 +58,10 @@ describe.each([
       subject: 'user-1',
       scopes: ['a', 'b'],
       client: 'web',
+      expiresAt: expect.any(Number),
     });
     expect(await verify(await token(rs, { scp: 'c d', azp: 'mobile' }))).toMatchObject({ scopes: ['c', 'd'], client: 'mobile' });
-    expect(await verify(await token(rs))).toEqual({ kind: 'user', subject: 'user-1', scopes: [] });
+    expect(await verify(await token(rs))).toEqual({ kind: 'user', subject: 'user-1', scopes: [], expiresAt: expect.any(Number) });
   });
 
   it('accepts a token for several audiences, this API among them', async () => {

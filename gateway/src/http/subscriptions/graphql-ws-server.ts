@@ -8,6 +8,7 @@ import type { GatewaySettings } from '#lib/env.js';
 import type { Identity } from '#lib/identity.js';
 import type { Logger } from '#lib/logger.js';
 import { markFailed, serveInSpan, tracing } from '#lib/telemetry.js';
+import { atExpiry, CREDENTIAL_EXPIRED_CLOSE_REASON } from '#gateway/pipeline/credential-expiry.js';
 import { queueEvents, SLOW_CONSUMER_GRACE_MS } from '#gateway/pipeline/event-queue.js';
 import type { OperationRunner } from '#gateway/pipeline/operation-runner.js';
 import type { Outcome, OutcomeRecorder } from '#gateway/pipeline/outcome.js';
@@ -26,7 +27,8 @@ import type { OpenSubscriptions } from './open-subscriptions.js';
  * - the upgrade's Origin must be allowed (cors.ts's webSocketOrigins);
  * - the caller is identified once, at `connection_init`, from its payload
  *   (`Authorization`, `x-api-key`, or the same under `headers`) or else the
- *   upgrade's headers, by the stages' onRequest hooks; a refusal closes 4403;
+ *   upgrade's headers, by the stages' onRequest hooks; a refusal closes 4403,
+ *   and so does the token's expiry (credential-expiry.ts);
  * - each `subscribe` runs the stages' onOperation hooks and the executor as
  *   an HTTP request does (operation-runner.ts); each event goes through the
  *   onAnswer hooks (authorization) before it is sent;
@@ -85,6 +87,7 @@ export function createGraphQLWsServer(options: GraphQLWsOptions): GraphQLWsServe
     const operations = new Map<string, AsyncIterator<Outcome> | null>();
     let state: RequestState | undefined;
     let initialised = false;
+    let expiring: (() => void) | undefined;
     const close = (code: number, reason: string) => {
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
     };
@@ -130,6 +133,8 @@ export function createGraphQLWsServer(options: GraphQLWsOptions): GraphQLWsServe
             (refused) => {
               if (refused) return close(CloseCode.Forbidden, closeReason(refused.errors[0]?.message ?? 'Forbidden'));
               state = request;
+              // Past the token's expiry the connection would not be let in: it closes, and the client connects again with a new one.
+              expiring = atExpiry(request.identity?.expiresAt, () => close(CloseCode.Forbidden, CREDENTIAL_EXPIRED_CLOSE_REASON));
               void send(stringifyMessage({ type: MessageType.ConnectionAck }));
             },
             (error: unknown) => {
@@ -227,6 +232,7 @@ export function createGraphQLWsServer(options: GraphQLWsOptions): GraphQLWsServe
 
     ws.once('close', () => {
       clearTimeout(initTimer);
+      expiring?.();
       if (pinger) clearInterval(pinger);
       forget();
       closedConnection?.();

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
+import { atExpiry, CREDENTIAL_EXPIRED } from '#gateway/pipeline/credential-expiry.js';
 import { queueEvents, SLOW_CONSUMER_GRACE_MS } from '#gateway/pipeline/event-queue.js';
 import type { Outcome } from '#gateway/pipeline/outcome.js';
 import type { SubscriptionMetrics, SubscriptionProtocol } from '#gateway/pipeline/subscription-metrics.js';
@@ -35,8 +36,8 @@ export type StreamSettings = {
  * Writes a subscription's events to an HTTP response as they come, each
  * waiting for the socket to take the one before (the client's pace), at most
  * `queueSize` of them waiting. The response ends when the subscription does,
- * when the client goes, when it reads too slowly (a last coded error), or at
- * shutdown; the subscription at the subgraph ends with it.
+ * when the client goes, when it reads too slowly or its token expires (a last
+ * coded error), or at shutdown; the subscription at the subgraph ends with it.
  */
 export function streamEvents(
   res: ServerResponse,
@@ -65,6 +66,11 @@ export function streamEvents(
     last = format.goingAway({ message: GOING_AWAY_MESSAGE, extensions: { code: 'SHUTTING_DOWN' } }, first);
     void events.return?.();
   });
+  // The caller's token expired: its last word says so, and the client may subscribe again with a new one.
+  const expiring = atExpiry(outcome.expiresAt, () => {
+    last ??= format.fatal(CREDENTIAL_EXPIRED, first);
+    void events.return?.();
+  });
   res.writeHead(status, { ...headers, ...format.headers });
   if (format.opening) res.write(format.opening);
   res.flushHeaders();
@@ -81,6 +87,7 @@ export function streamEvents(
     ended = true;
     clearInterval(heartbeat);
     forget();
+    expiring();
     closed?.();
     if (!res.destroyed) res.end(text);
   };

@@ -88,7 +88,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     if (typeof payload.sub !== 'string' || payload.sub === '') throw unauthenticated('The token names no subject.');
     const client = [payload.client_id, payload.azp].find((claim): claim is string => typeof claim === 'string' && claim !== '');
     const scopes = scopesOf({ scope: payload.scope, scp: payload.scp });
-    return { kind: 'user', subject: payload.sub, scopes, ...(client ? { client } : {}) };
+    // requiredClaims made exp a number; past it (and the tolerance) the token would be refused, so what it opened ends then.
+    const expiresAt = ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000;
+    return { kind: 'user', subject: payload.sub, scopes, ...(client ? { client } : {}), expiresAt };
   };
 }
 
