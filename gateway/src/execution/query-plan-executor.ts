@@ -3,7 +3,8 @@ import { applyRewrites } from '@apollo/gateway/dist/dataRewrites.js';
 import { GraphQLError, isAbstractType, type GraphQLSchema } from 'graphql';
 import { NO_ESCAPES, type GatewayContext, type SubgraphAnswerData, type SubgraphFetcher } from '#gateway/fetch/transport.js';
 import { contextGroups } from './context-rewrites.js';
-import { collectAtPath, keyOf, mergeInto, placesOf, project, type Data } from './response-tree.js';
+import { RepresentationKeys } from './representation-keys.js';
+import { collectAtPath, mergeInto, placesOf, project, type Data } from './response-tree.js';
 import { errorsAt, inPlaceOrder, noDataErrors, renamesOf, rootFieldsOf, subgraphErrors } from './subgraph-errors.js';
 
 /**
@@ -193,7 +194,7 @@ async function fetchEntities(
   // An entity object reached through several paths is projected once.
   const representations: Data[] = [];
   const owners: Data[][] = [];
-  const seen = new Map<string, number>();
+  const keys = new RepresentationKeys();
   const projected = new Set<Data>();
   const schema = execution.supergraphSchema;
   for (const entity of entities) {
@@ -203,21 +204,21 @@ async function fetchEntities(
     // The key is read off the entity, so a representation is built only for a new one.
     // (Input rewrites change the representation: then it is built first and keyed as JSON.)
     let representation: Data | null = null;
-    let key: string | undefined;
+    let index: number | null | undefined = null;
     if (fetch.inputRewrites) {
       representation = project(schema, entity, fetch.requires);
       // An entity the requirement's type condition leaves out projects to no __typename: the rewrites must not give it one.
       if (representation && typeof representation.__typename === 'string') {
         applyRewrites(schema, fetch.inputRewrites, representation);
-        key = JSON.stringify(representation);
+        index = keys.lookupText(JSON.stringify(representation));
       }
-    } else key = keyOf(schema, entity, fetch.requires);
-    if (key === undefined) continue;
-    let index = seen.get(key);
+    } else index = keys.lookup(schema, entity, fetch.requires);
+    // It lacks a field the fetch requires: nothing to send for it.
+    if (index === null) continue;
     if (index === undefined) {
       representation ??= project(schema, entity, fetch.requires);
       index = representation && typeof representation.__typename === 'string' ? representations.length : -1;
-      seen.set(key, index);
+      keys.remember(index);
       if (index >= 0) {
         representations.push(representation!);
         owners.push([]);
