@@ -145,7 +145,8 @@ export const GATEWAY_SETTINGS = {
   SUBGRAPH_MAX_RESPONSE_BYTES: {
     group: 'Gateway: subgraph faults',
     usedBy: 'gateway',
-    meaning: 'A larger answer from one subgraph is cut off: its fields are null with `DOWNSTREAM_SERVICE_ERROR`.',
+    meaning:
+      'A larger answer from one subgraph is cut off: its fields are null with `DOWNSTREAM_SERVICE_ERROR`. A larger subscription event (graphql-ws message or SSE event) ends its subscription with `SUBSCRIPTION_SOURCE_FAILED`.',
   },
   SUBGRAPH_RETRY: { group: 'Gateway: subgraph faults', usedBy: 'gateway', meaning: 'Whether a query whose connection failed before any answer is tried once more (never a mutation).' },
   CIRCUIT_BREAKER_FAILURES: { group: 'Gateway: subgraph faults', usedBy: 'gateway', meaning: 'Failures in a row after which a subgraph is not called for a while.' },

@@ -46,6 +46,8 @@ export function servedForSubscriptions(options: {
   production?: boolean;
   keepAliveMs?: number;
   maxPendingEvents?: number;
+  /** SUBGRAPH_MAX_RESPONSE_BYTES: each fetch's answer, and each event of a subscription. */
+  maxResponseBytes?: number;
 }): ServedSupergraphs {
   const parsed = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
@@ -69,6 +71,7 @@ export function servedForSubscriptions(options: {
         subscriptions: options.routes?.get(name),
         keepAliveMs: options.keepAliveMs,
         maxPendingEvents: options.maxPendingEvents,
+        maxResponseBytes: options.maxResponseBytes,
       }),
   });
 }

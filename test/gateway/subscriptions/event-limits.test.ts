@@ -40,6 +40,29 @@ describe('limits per event', () => {
     }
   });
 
+  it.each(['ws', 'sse'] as const)(
+    'over %s, ends a subscription whose subgraph sends an event past SUBGRAPH_MAX_RESPONSE_BYTES, with a coded last event',
+    async (protocol) => {
+      const routes = protocol === 'sse' ? new Map([['reviews', { protocol, url: reviews.sseUrl }]]) : undefined;
+      const served = servedForSubscriptions({ supergraphSdl, maxResponseBytes: 4_096, ...(routes ? { routes } : {}) });
+      try {
+        const stream = await subscribe(served);
+        await eventually(() => reviews.subscribers() === 1);
+        reviews.publish({ body: 'small', upc: 't1' });
+        expect(await nextEvent(stream)).toMatchObject({ data: { reviewAdded: { body: 'small' } } });
+        reviews.publish({ body: 'x'.repeat(10_000), upc: 't1' });
+        const last = (await nextEvent(stream)) as { errors: { message: string; extensions: { code: string } }[] };
+        expect(last.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_SOURCE_FAILED' }) })]);
+        // SSE says what passed the bound; over graphql-ws, ws's maxPayload drops the connection.
+        if (protocol === 'sse') expect(last.errors[0]!.message).toMatch(/The reviews subgraph sent an event larger than the gateway takes/);
+        expect((await stream.next()).done).toBe(true);
+        await eventually(() => reviews.subscribers() === 0);
+      } finally {
+        served.close();
+      }
+    },
+  );
+
   it('ends a subscription whose consumer falls behind, past its backlog, and unsubscribes at the subgraph', async () => {
     const served = servedForSubscriptions({ supergraphSdl, maxPendingEvents: 3 });
     try {

@@ -58,13 +58,23 @@ export function toSubgraphResponse(value: unknown): SubgraphResponse {
   return response;
 }
 
-/** How a subscription to a subgraph failed: its connection (never opened or lost), or the consumer fell behind. */
-export function subscriptionFailure(options: SubscriptionTransportOptions, kind: 'lost' | 'refused' | 'overflow', cause?: unknown): SubgraphTransportError {
+/** How a subscription to a subgraph failed: its connection (never opened or lost), an event too large, or the consumer fell behind. */
+export function subscriptionFailure(
+  options: SubscriptionTransportOptions,
+  kind: 'lost' | 'refused' | 'overflow' | 'event-too-large',
+  cause?: unknown,
+): SubgraphTransportError {
   const subgraph = `The ${options.name} subgraph`;
   const closeCode = isObject(cause) && typeof cause.code === 'number' ? cause.code : undefined;
   const reason = isObject(cause) && typeof cause.reason === 'string' && cause.reason ? cause.reason : undefined;
   const detail = closeCode !== undefined ? `connection closed with code ${closeCode}${reason ? ` (${reason})` : ''}` : describe(cause);
   const where = options.production ? '' : ` Detail: ${options.url}: ${detail}.`;
+  if (kind === 'event-too-large') {
+    return new SubgraphTransportError(options.name, 'too-large', `${subgraph} sent an event larger than the gateway takes: the subscription was ended.`, {
+      attempts: 1,
+      detail: `an event over ${options.maxEventBytes} bytes (SUBGRAPH_MAX_RESPONSE_BYTES)`,
+    });
+  }
   if (kind === 'overflow') {
     return new SubgraphTransportError(options.name, 'too-large', `${subgraph}'s events came faster than they were delivered: the subscription was ended.`, {
       attempts: 1,
