@@ -48,6 +48,9 @@ export type CompiledField = {
   source: string;
   /** `"name":`, escaped once. */
   key: string;
+  /** The key as the first of an object's (`{"name":`) and as any other (`,"name":`): one string fewer to make per field written. */
+  opening: string;
+  following: string;
   fieldName: string;
   /** What answers it: a subgraph's value, or the gateway itself for `__typename`, `__schema` and `__type`. */
   answer: 'value' | 'typename' | 'introspection';
@@ -158,7 +161,8 @@ function collect(shape: Shape, group: SelectionGroup, runtime: Runtime): readonl
   for (const [source, { nodes, parent }] of byKey) {
     const fieldName = nodes[0]!.name.value;
     const responseName = shape.renames?.get(source) ?? source;
-    const compiled = { responseName, source, key: `${JSON.stringify(responseName)}:`, fieldName, parent, group: { nodes, byType: new Map() } };
+    const key = `${JSON.stringify(responseName)}:`;
+    const compiled = { responseName, source, key, opening: `{${key}`, following: `,${key}`, fieldName, parent, group: { nodes, byType: new Map() } };
     if (fieldName === '__typename') fields.push({ ...compiled, answer: 'typename', type: undefined });
     else if (fieldName === '__schema' || fieldName === '__type') fields.push({ ...compiled, answer: 'introspection', type: undefined });
     else {

@@ -147,7 +147,7 @@ class Writer {
   /** An object of `runtime` type; `place` is the field (and its type) it is the value of, none at the root. */
   object(value: Data, runtime: Runtime, group: SelectionGroup, place: Place | undefined): Written {
     const fields = fieldsOf(this.shape, group, runtime);
-    let out = '{';
+    let out = '';
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index]!;
       this.grow(field.key.length + 1);
@@ -170,9 +170,9 @@ class Writer {
         this.path.pop();
         if (text === BUBBLE) return BUBBLE;
       }
-      out += index === 0 ? field.key + text : `,${field.key}${text}`;
+      out = index === 0 ? field.opening + text : out + field.following + text;
     }
-    return `${out}}`;
+    return fields.length === 0 ? '{}' : `${out}}`;
   }
 
   /** A value in the position of `type`; `holder` is the object the field belongs to. */
