@@ -78,7 +78,7 @@ class WsTransport implements SubscriptionTransport {
             if (Array.isArray(error)) {
               queue.push({ errors: error });
               queue.end();
-            } else queue.fail(subscriptionFailure(this.options, 'lost', error));
+            } else queue.fail(subscriptionFailure(this.options, pastMaxPayload(error) ? 'event-too-large' : 'lost', error));
           },
           complete: () => {
             release(connection);
@@ -187,4 +187,10 @@ function pongTimeout(keepAliveMs: number) {
       socket = undefined;
     },
   };
+}
+
+/** ws's error (in graphql-ws's error event) for a message over maxPayload, before it closes the socket with 1009. */
+function pastMaxPayload(error: unknown): boolean {
+  const cause = typeof error === 'object' && error !== null && 'error' in error ? (error as { error: unknown }).error : error;
+  return typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 }
